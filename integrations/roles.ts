@@ -1,0 +1,202 @@
+// The roles the incident flow depends on, one interface each (as in Netflix Dispatch's plugin bases).
+// Activities know only these; one module per vendor implements them (pagerduty.ts, github.ts, ...).
+// Every method throws IntegrationError (./errors) on failure and never retries by itself: retries
+// belong to Temporal's activity retry policy.
+
+// ---------- Pager: who gets woken up (PagerDuty) ----------
+
+export type PageSeverity = 'critical' | 'error' | 'warning' | 'info';
+
+export interface PageLink {
+  href: string;
+  text?: string;
+}
+
+export interface PageRequest {
+  routingKey: string;
+  /** Stable per incident, so a retried trigger lands on the same PagerDuty alert. Max 255 chars. */
+  dedupKey: string;
+  /** Truncated by the client to PagerDuty's 1,024-character limit. */
+  summary: string;
+  source: string;
+  severity: PageSeverity;
+  /** ISO 8601. */
+  timestamp?: string;
+  component?: string;
+  group?: string;
+  class?: string;
+  customDetails: Record<string, unknown>;
+  links: PageLink[];
+}
+
+export interface PageReceipt {
+  dedupKey: string;
+}
+
+export interface ChangeRecord {
+  routingKey: string;
+  summary: string;
+  source?: string;
+  /** ISO 8601. */
+  timestamp?: string;
+  customDetails: Record<string, unknown>;
+  links: PageLink[];
+}
+
+export interface OnCall {
+  userId: string;
+  userName: string;
+  escalationLevel: number;
+  /** ISO 8601, or null for a permanent on-call. */
+  start: string | null;
+  end: string | null;
+}
+
+export interface Pager {
+  trigger(page: PageRequest): Promise<PageReceipt>;
+  acknowledge(routingKey: string, dedupKey: string): Promise<void>;
+  resolve(routingKey: string, dedupKey: string): Promise<void>;
+  /** A change event (rollback, hotfix): context on the PagerDuty service, never a notification. */
+  recordChange(change: ChangeRecord): Promise<void>;
+  whoIsOnCall(escalationPolicyId: string): Promise<OnCall[]>;
+}
+
+// ---------- SourceHistory: what changed (GitHub) ----------
+
+export interface RepoRef {
+  owner: string;
+  name: string;
+}
+
+export interface CommitSummary {
+  sha: string;
+  message: string;
+  author: string;
+  /** ISO 8601 committer date. */
+  committedAt: string;
+  url: string;
+}
+
+export type DeploymentState = 'error' | 'failure' | 'inactive' | 'pending' | 'success' | 'queued' | 'in_progress';
+
+export interface DeploymentRecord {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** State of the newest status, or null when the deployment has no status yet. */
+  state: DeploymentState | null;
+  /** created_at of the newest status (for `success`, when the deploy finished), or null. */
+  stateAt: string | null;
+  url: string;
+}
+
+export interface ChangedFile {
+  filename: string;
+  status: string;
+  previousFilename?: string;
+}
+
+export interface Comparison {
+  status: 'diverged' | 'ahead' | 'behind' | 'identical';
+  aheadBy: number;
+  behindBy: number;
+  commits: Array<{ sha: string; message: string }>;
+  files: ChangedFile[];
+  /** GitHub lists at most 300 files: at the cap the list may be incomplete. */
+  filesPossiblyTruncated: boolean;
+  url: string;
+}
+
+export interface SourceHistory {
+  latestCommit(repo: RepoRef, branch: string): Promise<CommitSummary>;
+  /** Newest first, each with the state of its newest status. */
+  deployments(repo: RepoRef, environment: string, limit: number): Promise<DeploymentRecord[]>;
+  /** `compare/{base}...{head}`: commits in head not in base, files diffed from the merge base. */
+  compare(repo: RepoRef, base: string, head: string): Promise<Comparison>;
+}
+
+// ---------- DeployTool: how a rollback runs (Jenkins) ----------
+
+/** A job path with folders as slash-separated names, e.g. `payments/checkout-rollback`. */
+export type JobPath = string;
+
+export interface QueueRef {
+  queueId: number;
+  /** True when Jenkins folded the request into an existing queue item (303). */
+  folded: boolean;
+}
+
+export interface QueueItemState {
+  queueId: number;
+  cancelled: boolean;
+  /** Why it is still waiting (quiet period, blocked, ...), null once it left the queue. */
+  why: string | null;
+  /** Present once the item left the queue and Jenkins assigned a build. */
+  build?: { number: number; url: string };
+}
+
+export type BuildResult = 'SUCCESS' | 'UNSTABLE' | 'FAILURE' | 'ABORTED' | 'NOT_BUILT';
+
+export interface BuildState {
+  number: number;
+  url: string;
+  building: boolean;
+  /** Null while running. */
+  result: BuildResult | null;
+  /** ISO 8601 start time. */
+  startedAt: string;
+  durationMs: number;
+  queueId: number | null;
+  parameters: Record<string, string>;
+}
+
+export interface DeployTool {
+  /** POST buildWithParameters; accepts 201 and 303 and reads Location without following it. */
+  triggerBuild(job: JobPath, parameters: Record<string, string>): Promise<QueueRef>;
+  /** Null when the queue item is gone (Jenkins purges left items after ~5 minutes). */
+  queueItem(queueId: number): Promise<QueueItemState | null>;
+  /** A waiting queue item of the job whose parameter `name` equals `value`, if any. */
+  findQueuedByParameter(job: JobPath, name: string, value: string): Promise<QueueRef | null>;
+  /** The newest recent build of the job whose parameter `name` equals `value`, if any. */
+  findBuildByParameter(job: JobPath, name: string, value: string): Promise<BuildState | null>;
+  findBuildByQueueId(job: JobPath, queueId: number): Promise<BuildState | null>;
+  build(job: JobPath, buildNumber: number): Promise<BuildState>;
+  /** The last `maxBytes` of the console log. */
+  consoleTail(job: JobPath, buildNumber: number, maxBytes: number): Promise<string>;
+  stopBuild(job: JobPath, buildNumber: number): Promise<void>;
+}
+
+// ---------- Notifier: who else hears about it (Slack, email) ----------
+
+export interface StakeholderMessage {
+  incidentId: string;
+  /** e.g. 'opened', 'rollback-succeeded', 'resolved'. */
+  milestone: string;
+  /** One line: what happened, e.g. "checkout: rollback to 4a0b7d succeeded". */
+  headline: string;
+  severity: string;
+  service: string;
+  status: string;
+  /** Short facts a stakeholder needs (impact, what changed, next update), one per line. */
+  facts: string[];
+  links: PageLink[];
+}
+
+export interface SlackTarget {
+  kind: 'slack';
+  webhookUrl: string;
+}
+
+export interface EmailTarget {
+  kind: 'email';
+  to: string[];
+}
+
+export type NotifyTarget = SlackTarget | EmailTarget;
+
+export interface Notifier<T extends NotifyTarget = NotifyTarget> {
+  send(target: T, message: StakeholderMessage): Promise<void>;
+}
