@@ -131,7 +131,7 @@ export class StandIn {
       if (!fault || typeof fault.pathPrefix !== 'string' || typeof fault.status !== 'number') {
         return reply.code(400).send({ error: 'a fault needs pathPrefix (string) and status (number)' });
       }
-      this.addFault({ times: 1, ...fault });
+      this.addFault({ ...fault, times: fault.times ?? 1 });
       return reply.code(204).send();
     });
     this.app.post('/_sandbox/reset', async (_request, reply) => {
