@@ -1,0 +1,26 @@
+// What activities are built from: the config and one client per role, injected by the worker
+// (real vendor clients, pointed at production or at the sandbox stand-ins by base URL).
+import type { FirebreakConfig, ServiceConfig } from '../config/schema';
+import type { ReportArchive } from '../integrations/report-archive';
+import type { DeployTool, EmailTarget, Notifier, Pager, SlackTarget, SourceHistory } from '../integrations/roles';
+import { notConfigured } from './failures';
+
+export interface ActivityDeps {
+  config: FirebreakConfig;
+  /** Base URL people use to reach Firebreak (links in pages and messages). */
+  publicUrl: string;
+  pager: Pager | null;
+  sourceHistory: SourceHistory | null;
+  deployTool: DeployTool | null;
+  slack: Notifier<SlackTarget>;
+  email: Notifier<EmailTarget> | null;
+  archive: ReportArchive;
+  /** How often a rollback polls Jenkins. */
+  jenkinsPollMs: number;
+}
+
+export function serviceConfig(deps: ActivityDeps, service: string): ServiceConfig {
+  const config = deps.config.services[service];
+  if (!config) throw notConfigured(`service '${service}' is not in the configuration`);
+  return config;
+}

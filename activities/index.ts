@@ -1,0 +1,22 @@
+// All of the incident workflow's activities, built from injected clients (Temporal's saga-sample
+// pattern): the worker wires production or sandbox clients; tests wire stand-ins.
+import { createArchiveActivities } from './archive';
+import type { ActivityDeps } from './deps';
+import { createEnrichActivities } from './enrich';
+import { createNotifyActivities } from './notify';
+import { createPageActivities } from './page';
+import { createRollbackActivities } from './rollback';
+
+export type { ActivityDeps } from './deps';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createEnrichActivities(deps),
+    ...createPageActivities(deps),
+    ...createRollbackActivities(deps),
+    ...createNotifyActivities(deps),
+    ...createArchiveActivities(deps),
+  };
+}
+
+export type IncidentActivities = ReturnType<typeof createActivities>;

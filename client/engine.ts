@@ -1,0 +1,127 @@
+// `firebreak start`: everything in one process tree — an embedded Temporal dev server (unless
+// TEMPORAL_ADDRESS names a cluster), the worker and the HTTP API — and the clean shutdown in order:
+// the API stops accepting, the worker drains, the server stops.
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import type { FirebreakConfig } from '../config/schema';
+import { FileReportArchive } from '../integrations/report-archive';
+import { buildActivityDeps, publicUrl, type WiringExtras } from '../worker/wiring';
+import { createIncidentWorker, NativeConnection } from '../worker/worker';
+import { createApi } from './api/server';
+import { IncidentService } from './incidents';
+import { startEmbeddedServer, type EmbeddedServer } from './temporal/embedded-server';
+import { raiseRetention, registerSearchAttributes } from './temporal/namespace';
+
+export interface EngineOptions {
+  config: FirebreakConfig;
+  extras?: WiringExtras;
+  /** Which parts to run: `firebreak worker` and `firebreak api` run one each. */
+  run?: { worker: boolean; api: boolean };
+  /** Embedded server ports (defaults 7233 and the UI on 8233); ignored with an external cluster. */
+  temporalPort?: number;
+  temporalUiPort?: number;
+  /** Keep the embedded server's state in memory (the demo, tests). */
+  ephemeralTemporal?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Engine {
+  apiUrl: string | null;
+  temporalAddress: string;
+  temporalUiUrl: string | null;
+  incidents: IncidentService;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** The SDK's own signal handlers would stop the worker before the API; we order shutdown ourselves. */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  runtimeInstalled = true;
+}
+
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const { config } = options;
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const run = options.run ?? { worker: true, api: true };
+  installRuntime();
+  const external = process.env.TEMPORAL_ADDRESS ?? config.temporal.address;
+  let embedded: EmbeddedServer | null = null;
+  if (!external) {
+    log('starting the embedded Temporal dev server…');
+    embedded = await startEmbeddedServer({
+      dataDir: path.join(config.dataDir, 'temporal'),
+      port: options.temporalPort ?? 7233,
+      uiPort: options.temporalUiPort ?? 8233,
+      namespace: config.temporal.namespace,
+      ephemeral: options.ephemeralTemporal ?? false,
+    });
+  }
+  const address = external ?? (embedded as EmbeddedServer).address;
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? config.temporal.namespace;
+  const connection = await Connection.connect({ address });
+  await registerSearchAttributes(connection, namespace);
+  if (embedded) await raiseRetention(connection, namespace);
+  const client = new Client({ connection, namespace });
+  const archive = new FileReportArchive(path.join(config.dataDir, 'reports'));
+  const incidents = new IncidentService(client, config.temporal.taskQueue, archive);
+
+  let worker: Worker | null = null;
+  let workerRun: Promise<void> | null = null;
+  let nativeConnection: NativeConnection | null = null;
+  if (run.worker) {
+    nativeConnection = await NativeConnection.connect({ address });
+    worker = await createIncidentWorker({
+      connection: nativeConnection,
+      namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps: buildActivityDeps(config, options.extras),
+    });
+    workerRun = worker.run();
+  }
+
+  let api: FastifyInstance | null = null;
+  let apiUrl: string | null = null;
+  if (run.api) {
+    api = createApi({
+      incidents,
+      intake: {
+        services: new Set(Object.keys(config.services)),
+        serviceLabel: config.intake.serviceLabel,
+        severityLabel: config.intake.severityLabel,
+        ...(config.intake.defaultService ? { defaultService: config.intake.defaultService } : {}),
+      },
+      apiTokens: config.api.tokens,
+      alertmanagerTokens: config.intake.alertmanager.bearerTokens,
+      isReady: () => isReachable(connection),
+    });
+    await api.listen({ host: config.api.host, port: config.api.port });
+    const port = (api.server.address() as { port: number }).port;
+    apiUrl = `http://${config.api.host}:${port}`;
+  }
+
+  const stop = async (): Promise<void> => {
+    if (api) await api.close();
+    if (worker && workerRun) {
+      worker.shutdown();
+      await workerRun;
+    }
+    await nativeConnection?.close();
+    await connection.close();
+    await embedded?.stop();
+  };
+  return { apiUrl: apiUrl ?? (run.api ? publicUrl(config) : null), temporalAddress: address, temporalUiUrl: embedded?.uiUrl ?? null, incidents, stop };
+}
+
+async function isReachable(connection: Connection): Promise<boolean> {
+  try {
+    await connection.workflowService.getSystemInfo({});
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,112 @@
+// The incident as the workflow keeps it and every reader sees it: status, alerts, timeline, timings.
+// Pure data and pure functions only (this module is bundled into workflow code).
+import type { Actor } from './actions';
+import type { Alert } from './alert';
+import type { Enrichment } from './enrichment';
+
+export type IncidentStatus =
+  | 'triggered'
+  | 'paged'
+  | 'acknowledged'
+  | 'mitigating'
+  | 'mitigated'
+  | 'mitigation-failed'
+  | 'resolved'
+  | 'closed';
+
+/** Where a timestamp came from, so a reader can judge it. */
+export type TimeSource = 'workflow' | 'alert' | 'intake' | 'vendor';
+
+export interface TimelineEntry {
+  /** ISO 8601. */
+  at: string;
+  timeSource: TimeSource;
+  kind: string;
+  message: string;
+  actor: Actor;
+  data?: Record<string, unknown>;
+}
+
+export interface AlertOccurrence {
+  key: string;
+  alert: Alert;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  notifications: number;
+}
+
+export interface RollbackRecord {
+  requestId: string;
+  targetSha: string;
+  requestedBy: Actor;
+  requestedAt: string;
+  forced: boolean;
+  queueId?: number;
+  buildNumber?: number;
+  buildUrl?: string;
+  result?: string;
+  finishedAt?: string;
+  consoleTail?: string;
+}
+
+export interface IncidentTimes {
+  impactStart: string | null;
+  detected: string | null;
+  paged: string | null;
+  acknowledged: string | null;
+  mitigated: string | null;
+  resolved: string | null;
+  closed: string | null;
+}
+
+export interface IncidentState {
+  id: string;
+  workflowId: string;
+  service: string;
+  severity: string;
+  title: string;
+  status: IncidentStatus;
+  alerts: AlertOccurrence[];
+  enrichment: Enrichment | null;
+  times: IncidentTimes;
+  rollbacks: RollbackRecord[];
+  resolution: string | null;
+  resolvedBy: Actor | null;
+  followUps: string[];
+  timeline: TimelineEntry[];
+}
+
+/** Short view for lists. */
+export interface IncidentSummary {
+  id: string;
+  service: string;
+  severity: string;
+  title: string;
+  status: IncidentStatus;
+  detected: string | null;
+  resolved: string | null;
+}
+
+const SEVERITY_RANK: Record<string, number> = { critical: 4, error: 3, warning: 2, info: 1 };
+
+/** The more severe of two severities; unknown severities rank lowest. */
+export function higherSeverity(a: string, b: string): string {
+  return (SEVERITY_RANK[b] ?? 0) > (SEVERITY_RANK[a] ?? 0) ? b : a;
+}
+
+export function summarize(state: IncidentState): IncidentSummary {
+  return {
+    id: state.id,
+    service: state.service,
+    severity: state.severity,
+    title: state.title,
+    status: state.status,
+    detected: state.times.detected,
+    resolved: state.times.resolved,
+  };
+}
+
+/** True when every alert occurrence the incident has seen is resolved. */
+export function allAlertsResolved(alerts: AlertOccurrence[]): boolean {
+  return alerts.length > 0 && alerts.every((o) => o.alert.status === 'resolved');
+}

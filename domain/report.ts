@@ -1,0 +1,148 @@
+// The post-incident report: built from the incident's state, rendered as JSON and Markdown.
+// Pure, so the same code writes the archived report and the live draft of an open incident.
+import type { IncidentState, RollbackRecord, TimelineEntry } from './incident';
+import { computeTimings, formatDuration, type Timings } from './timings';
+
+export interface IncidentReport {
+  id: string;
+  service: string;
+  severity: string;
+  title: string;
+  status: string;
+  draft: boolean;
+  summary: string;
+  timings: Timings;
+  whatChanged: {
+    currentDeploy: string | null;
+    rollbackCandidate: string | null;
+    commits: Array<{ sha: string; message: string }>;
+    migrations: string[];
+  } | null;
+  rollbacks: RollbackRecord[];
+  resolution: string | null;
+  resolvedBy: string | null;
+  followUps: string[];
+  alerts: Array<{ key: string; summary: string; status: string; startsAt: string; endsAt: string | null }>;
+  timeline: TimelineEntry[];
+  generatedAt: string;
+}
+
+export function buildReport(state: IncidentState, generatedAt: string): IncidentReport {
+  const timings = computeTimings(state);
+  const enrichment = state.enrichment;
+  return {
+    id: state.id,
+    service: state.service,
+    severity: state.severity,
+    title: state.title,
+    status: state.status,
+    draft: state.status !== 'closed',
+    summary: summaryLine(state, timings),
+    timings,
+    whatChanged: enrichment
+      ? {
+          currentDeploy: enrichment.currentDeploy?.sha ?? null,
+          rollbackCandidate: enrichment.rollbackCandidate?.sha ?? null,
+          commits: enrichment.changes,
+          migrations: enrichment.migrations,
+        }
+      : null,
+    rollbacks: state.rollbacks,
+    resolution: state.resolution,
+    resolvedBy: state.resolvedBy ? `${state.resolvedBy.by} (${state.resolvedBy.channel})` : null,
+    followUps: state.followUps,
+    alerts: state.alerts.map((o) => ({
+      key: o.key,
+      summary: o.alert.summary,
+      status: o.alert.status,
+      startsAt: o.alert.startsAt,
+      endsAt: o.alert.endsAt,
+    })),
+    timeline: [...state.timeline].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    generatedAt,
+  };
+}
+
+function summaryLine(state: IncidentState, timings: Timings): string {
+  const parts = [`${state.severity} incident on ${state.service}: ${state.title}.`];
+  if (timings.ttrMs !== null) parts.push(`Resolved after ${formatDuration(timings.ttrMs)}.`);
+  else parts.push(`Status: ${state.status}.`);
+  const rollback = state.rollbacks.at(-1);
+  if (rollback?.result) parts.push(`Rollback to ${rollback.targetSha.slice(0, 12)}: ${rollback.result}.`);
+  return parts.join(' ');
+}
+
+const short = (sha: string | null | undefined): string => (sha ? sha.slice(0, 12) : 'n/a');
+
+export function renderMarkdown(report: IncidentReport): string {
+  const t = report.timings;
+  const lines: string[] = [
+    `# Incident ${report.id}${report.draft ? ' (draft)' : ''}`,
+    '',
+    report.summary,
+    '',
+    `- **Service:** ${report.service}`,
+    `- **Severity:** ${report.severity}`,
+    `- **Status:** ${report.status}`,
+    ...(report.resolution ? [`- **Resolution:** ${report.resolution}`] : []),
+    ...(report.resolvedBy ? [`- **Resolved by:** ${report.resolvedBy}`] : []),
+    '',
+    '## Timings',
+    '',
+    '| measure | value |',
+    '|---|---|',
+    `| impact start | ${t.impactStart ?? 'n/a'} |`,
+    `| suspect deploy | ${t.suspectDeploy ? `${short(t.suspectDeploy.sha)} at ${t.suspectDeploy.finishedAt}` : 'none'} |`,
+    `| detected | ${t.detected ?? 'n/a'} |`,
+    `| TTD (impact → detected) | ${formatDuration(t.ttdMs)} |`,
+    `| TTD (deploy → detected) | ${formatDuration(t.ttdFromDeployMs)} |`,
+    `| TTA | ${formatDuration(t.ttaMs)} |`,
+    `| TTM | ${formatDuration(t.ttmMs)} |`,
+    `| TTR | ${formatDuration(t.ttrMs)} |`,
+    `| impact duration | ${formatDuration(t.impactDurationMs)} |`,
+    `| failed-deployment recovery time | ${formatDuration(t.failedDeploymentRecoveryMs)} |`,
+    '',
+  ];
+  lines.push(...whatChangedSection(report), ...rollbackSection(report), ...followUpSection(report));
+  lines.push('## Timeline', '', '| time | event | who | details |', '|---|---|---|---|');
+  for (const entry of report.timeline) {
+    lines.push(`| ${entry.at} | ${entry.kind} | ${entry.actor.by} (${entry.actor.channel}) | ${escapeCell(entry.message)} |`);
+  }
+  lines.push('', `_Generated ${report.generatedAt} by Firebreak._`, '');
+  return lines.join('\n');
+}
+
+function whatChangedSection(report: IncidentReport): string[] {
+  const changed = report.whatChanged;
+  if (!changed) return ['## What changed', '', 'Enrichment did not finish; see the timeline.', ''];
+  const lines = [
+    '## What changed',
+    '',
+    `- Current deploy: ${short(changed.currentDeploy)}`,
+    `- Rollback candidate: ${short(changed.rollbackCandidate)}`,
+    `- Migrations since the candidate: ${changed.migrations.length ? changed.migrations.join(', ') : 'none'}`,
+  ];
+  for (const commit of changed.commits.slice(0, 20)) {
+    lines.push(`  - ${short(commit.sha)} ${commit.message.split('\n')[0]}`);
+  }
+  return [...lines, ''];
+}
+
+function rollbackSection(report: IncidentReport): string[] {
+  if (report.rollbacks.length === 0) return [];
+  const lines = ['## Rollbacks', ''];
+  for (const r of report.rollbacks) {
+    const build = r.buildNumber ? `build #${r.buildNumber}` : 'no build';
+    lines.push(`- to ${short(r.targetSha)} by ${r.requestedBy.by} (${r.requestedBy.channel}): ${r.result ?? 'running'}, ${build}`);
+  }
+  return [...lines, ''];
+}
+
+function followUpSection(report: IncidentReport): string[] {
+  if (report.followUps.length === 0) return [];
+  return ['## Follow-ups', '', ...report.followUps.map((f) => `- [ ] ${f}`), ''];
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}

@@ -1,0 +1,164 @@
+// Sandbox mode: every outside service Firebreak talks to, as a local stand-in on loopback, and the
+// configuration that points Firebreak's real clients at them. Used by `firebreak start` without a
+// config file, by `npm run demo`, and by the tests. Nothing here reaches a real PagerDuty.
+import type { FirebreakConfig } from '../config/schema';
+import type { WiringExtras } from '../worker/wiring';
+import { GitHubStandIn } from './github';
+import { JenkinsStandIn } from './jenkins';
+import { PagerDutyStandIn } from './pagerduty';
+import { SlackStandIn } from './slack';
+import { SmtpStandIn } from './smtp';
+
+export const SANDBOX_API_TOKEN = 'sandbox-api-token';
+export const SANDBOX_ALERT_TOKEN = 'sandbox-alert-token';
+const PAGERDUTY_TOKEN = 'sandbox-pagerduty-token';
+const GITHUB_TOKEN = 'sandbox-github-token';
+const JENKINS_USER = 'firebreak';
+const JENKINS_TOKEN = 'sandbox-jenkins-token';
+const SMTP_USER = 'firebreak';
+const SMTP_PASSWORD = 'sandbox-smtp-password';
+
+export const SANDBOX_SERVICE = 'checkout';
+export const SANDBOX_ROUTING_KEY = 'sandboxroutingkey000000000000000';
+export const SANDBOX_ROLLBACK_JOB = 'checkout/rollback';
+
+export interface SandboxOptions {
+  dataDir: string;
+  apiHost?: string;
+  /** 0 picks a free port (tests). */
+  apiPort: number;
+  /** How long the sandbox's Jenkins rollback build runs. */
+  rollbackBuildMs?: number;
+  /** Jenkins quiet period before a queued build starts. */
+  quietPeriodMs?: number;
+}
+
+export interface Sandbox {
+  config: FirebreakConfig;
+  extras: WiringExtras;
+  pagerduty: PagerDutyStandIn;
+  github: GitHubStandIn;
+  jenkins: JenkinsStandIn;
+  slack: SlackStandIn;
+  smtp: SmtpStandIn;
+  /** The history seeded for the sandbox service. */
+  history: { currentSha: string; candidateSha: string };
+  banner(apiUrl: string, temporalUiUrl: string | null): string;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const pagerduty = new PagerDutyStandIn({ apiToken: PAGERDUTY_TOKEN });
+  const github = new GitHubStandIn({ token: GITHUB_TOKEN });
+  const jenkins = new JenkinsStandIn({
+    user: JENKINS_USER,
+    apiToken: JENKINS_TOKEN,
+    quietPeriodMs: options.quietPeriodMs ?? 1000,
+  });
+  const slack = new SlackStandIn();
+  const smtp = new SmtpStandIn({ user: SMTP_USER, password: SMTP_PASSWORD });
+  await Promise.all([pagerduty.listen(), github.listen(), jenkins.listen(), slack.listen(), smtp.listen()]);
+
+  const history = seedHistory(github);
+  jenkins.defineJob(SANDBOX_ROLLBACK_JOB, {
+    parameters: [{ name: 'TARGET_SHA', default: '' }, { name: 'REQUEST_ID', default: '' }, { name: 'INCIDENT_ID', default: '' }],
+    durationMs: options.rollbackBuildMs ?? 3000,
+    result: 'SUCCESS',
+  });
+  const config = sandboxConfig(options, { pagerduty, github, jenkins, slack, smtp });
+  const sandbox: Sandbox = {
+    config,
+    extras: { pagerDutyCaCert: pagerduty.caCert },
+    pagerduty,
+    github,
+    jenkins,
+    slack,
+    smtp,
+    history,
+    banner: (apiUrl, uiUrl) => banner(sandbox, apiUrl, uiUrl),
+    close: async () => {
+      await Promise.all([pagerduty.close(), github.close(), jenkins.close(), slack.close(), smtp.close()]);
+    },
+  };
+  return sandbox;
+}
+
+/** A realistic deploy history: a healthy deploy three hours ago, then the current one 20 minutes ago. */
+function seedHistory(github: GitHubStandIn): { currentSha: string; candidateSha: string } {
+  const seeded = github.seedServiceHistory({
+    repo: `acme/${SANDBOX_SERVICE}`,
+    candidateDeployedAgoMs: 3 * 60 * 60_000,
+    currentDeployedAgoMs: 20 * 60_000,
+    failedDeploy: true,
+  });
+  return { currentSha: seeded.current.sha, candidateSha: seeded.candidate.sha };
+}
+
+interface StandIns {
+  pagerduty: PagerDutyStandIn;
+  github: GitHubStandIn;
+  jenkins: JenkinsStandIn;
+  slack: SlackStandIn;
+  smtp: SmtpStandIn;
+}
+
+function sandboxConfig(options: SandboxOptions, s: StandIns): FirebreakConfig {
+  return {
+    api: { host: options.apiHost ?? '127.0.0.1', port: options.apiPort, tokens: [SANDBOX_API_TOKEN] },
+    intake: {
+      alertmanager: { bearerTokens: [SANDBOX_ALERT_TOKEN] },
+      serviceLabel: 'service',
+      severityLabel: 'severity',
+    },
+    temporal: { namespace: 'default', taskQueue: 'firebreak' },
+    dataDir: options.dataDir,
+    integrations: {
+      pagerduty: {
+        eventsUrl: s.pagerduty.url,
+        apiUrl: s.pagerduty.url,
+        apiToken: PAGERDUTY_TOKEN,
+        fromEmail: 'firebreak@sandbox.test',
+      },
+      github: { baseUrl: s.github.url, token: GITHUB_TOKEN },
+      jenkins: { baseUrl: s.jenkins.url, user: JENKINS_USER, apiToken: JENKINS_TOKEN },
+      email: {
+        host: '127.0.0.1',
+        port: s.smtp.port,
+        secure: false,
+        user: SMTP_USER,
+        password: SMTP_PASSWORD,
+        from: 'Firebreak <firebreak@sandbox.test>',
+      },
+    },
+    services: {
+      [SANDBOX_SERVICE]: {
+        pagerduty: { routingKey: SANDBOX_ROUTING_KEY, escalationPolicy: 'PSANDBOX' },
+        github: { repo: `acme/${SANDBOX_SERVICE}`, branch: 'main', environment: 'production' },
+        jenkins: { rollbackJob: SANDBOX_ROLLBACK_JOB, shaParameter: 'TARGET_SHA' },
+        notify: { slackWebhook: `${s.slack.url}/services/T000SANDBOX/B000SANDBOX/sandboxwebhook`, emails: ['stakeholders@sandbox.test'] },
+        policy: { migrationPaths: ['db/migrate/', 'migrations/'] },
+      },
+    },
+  };
+}
+
+function banner(sandbox: Sandbox, apiUrl: string, temporalUiUrl: string | null): string {
+  const line = '='.repeat(78);
+  return [
+    line,
+    ' FIREBREAK SANDBOX MODE: no config file, so every outside service is a local stand-in.',
+    ' NO REAL PAGE IS SENT. PagerDuty, GitHub, Jenkins, Slack and email stay on this machine.',
+    line,
+    ` API            ${apiUrl}   (token: ${SANDBOX_API_TOKEN})`,
+    ` Alert intake   POST ${apiUrl}/v1/alerts/alertmanager   (token: ${SANDBOX_ALERT_TOKEN})`,
+    ` Temporal UI    ${temporalUiUrl ?? 'off'}`,
+    ` Stand-ins (GET <url>/_sandbox/received shows what Firebreak sent):`,
+    `   PagerDuty    ${sandbox.pagerduty.url}   (self-signed HTTPS)`,
+    `   GitHub       ${sandbox.github.url}   (repo acme/${SANDBOX_SERVICE})`,
+    `   Jenkins      ${sandbox.jenkins.url}   (job ${SANDBOX_ROLLBACK_JOB})`,
+    `   Slack        ${sandbox.slack.url}`,
+    `   SMTP         127.0.0.1:${sandbox.smtp.port}`,
+    ` Service '${SANDBOX_SERVICE}': current deploy ${sandbox.history.currentSha.slice(0, 12)}, rollback candidate ${sandbox.history.candidateSha.slice(0, 12)}`,
+    line,
+  ].join('\n');
+}

@@ -1,0 +1,59 @@
+// Builds the activities' dependencies from the configuration: one real client per role, each
+// pointed at its vendor's base URL (production, an enterprise install, or a sandbox stand-in).
+import path from 'node:path';
+import type { ActivityDeps } from '../activities';
+import type { FirebreakConfig } from '../config/schema';
+import { EmailNotifier } from '../integrations/email';
+import { GitHubClient } from '../integrations/github';
+import { JenkinsClient } from '../integrations/jenkins';
+import { PagerDutyClient } from '../integrations/pagerduty';
+import { FileReportArchive } from '../integrations/report-archive';
+import { SlackNotifier } from '../integrations/slack';
+
+export interface WiringExtras {
+  /** Trust this CA for PagerDuty (the sandbox's self-signed certificate). */
+  pagerDutyCaCert?: string;
+  jenkinsPollMs?: number;
+}
+
+/** Vendor calls time out well before the activities' 30 s start-to-close timeout. */
+const VENDOR_TIMEOUT_MS = 10_000;
+
+export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras = {}): ActivityDeps {
+  const { pagerduty, github, jenkins, email } = config.integrations;
+  return {
+    config,
+    publicUrl: publicUrl(config),
+    pager: pagerduty
+      ? new PagerDutyClient({
+          eventsUrl: pagerduty.eventsUrl,
+          apiUrl: pagerduty.apiUrl,
+          ...(pagerduty.apiToken ? { apiToken: pagerduty.apiToken } : {}),
+          ...(pagerduty.fromEmail ? { fromEmail: pagerduty.fromEmail } : {}),
+          timeoutMs: VENDOR_TIMEOUT_MS,
+          ...(extras.pagerDutyCaCert ? { caCert: extras.pagerDutyCaCert } : {}),
+        })
+      : null,
+    sourceHistory: github ? new GitHubClient({ baseUrl: github.baseUrl, token: github.token, timeoutMs: VENDOR_TIMEOUT_MS }) : null,
+    deployTool: jenkins
+      ? new JenkinsClient({ baseUrl: jenkins.baseUrl, user: jenkins.user, apiToken: jenkins.apiToken, timeoutMs: VENDOR_TIMEOUT_MS })
+      : null,
+    slack: new SlackNotifier({ timeoutMs: VENDOR_TIMEOUT_MS }),
+    email: email
+      ? new EmailNotifier({
+          host: email.host,
+          port: email.port,
+          secure: email.secure,
+          ...(email.user ? { user: email.user } : {}),
+          ...(email.password ? { pass: email.password } : {}),
+          from: email.from,
+        })
+      : null,
+    archive: new FileReportArchive(path.join(config.dataDir, 'reports')),
+    jenkinsPollMs: extras.jenkinsPollMs ?? 2000,
+  };
+}
+
+export function publicUrl(config: FirebreakConfig): string {
+  return (config.api.publicUrl ?? `http://${config.api.host}:${config.api.port}`).replace(/\/$/, '');
+}

@@ -1,0 +1,498 @@
+// The incident workflow: one run owns one incident from its first alert to its archived report.
+// It reads as the lifecycle in DESIGN.md: enrich → page → wait for the responder or for monitoring →
+// act (rollback) → resolve → report. Every side effect is an activity; optional steps (notifications)
+// run beside the critical path and only ever leave a timeline entry and a follow-up when they fail.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { IncidentActivities } from '../activities';
+import {
+  ActionRejection,
+  validateAction,
+  type ActionOutcome,
+  type ActionRequest,
+  type Actor,
+  type ResponderAction,
+} from '../domain/actions';
+import type { Alert, AlertBatch } from '../domain/alert';
+import { incidentIdFor } from '../domain/ids';
+import {
+  allAlertsResolved,
+  higherSeverity,
+  type IncidentState,
+  type IncidentStatus,
+  type RollbackRecord,
+  type TimeSource,
+} from '../domain/incident';
+import { buildReport, renderMarkdown, type IncidentReport } from '../domain/report';
+import * as attributes from '../domain/search-attributes';
+import type { StakeholderMessage } from '../integrations/roles';
+import { actionUpdate, alertsSignal, intakeReceiptQuery, stateQuery } from './messages';
+
+export interface IncidentInput {
+  /** The grouping key intake chose (by default the service). */
+  group: string;
+  service: string;
+  /** Alerts that arrived while the previous incident of this group was closing (continue-as-new). */
+  carriedOver?: AlertBatch[];
+}
+
+const ENGINE: Actor = { by: 'firebreak', channel: 'workflow' };
+const MONITORING: Actor = { by: 'monitoring', channel: 'workflow' };
+
+// Timeouts and retries, named for what they protect.
+const enrichment = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
+});
+/** Paging is absolutely required: keep trying for ~30 minutes before declaring it failed. */
+const paging = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** A rollback build can take many minutes; heartbeats tell a dead worker from a slow build. */
+const jenkinsBuild = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '60 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+/** Optional steps: a few tries, then a follow-up in the report. */
+const optional = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
+});
+
+export async function incidentWorkflow(input: IncidentInput): Promise<IncidentReport> {
+  const incident = new Incident(input);
+  incident.listen();
+  for (const batch of input.carriedOver ?? []) incident.applyAlerts(batch);
+
+  await condition(() => incident.state.alerts.length > 0);
+  incident.announce();
+
+  await incident.enrich();
+  if (incident.state.status !== 'resolved') await incident.page();
+  incident.notify('opened', `${incident.state.service}: incident opened (${incident.state.title})`);
+
+  await incident.respondUntilResolved();
+  return incident.close();
+}
+
+/** The incident's state and the steps that change it. */
+class Incident {
+  readonly state: IncidentState;
+  private readonly input: IncidentInput;
+  private openedByDelivery: string | null = null;
+  private readonly pendingRollbacks: RollbackRecord[] = [];
+  private readonly background: Array<Promise<void>> = [];
+  private readonly lateBatches: AlertBatch[] = [];
+  private dedupKey: string;
+
+  constructor(input: IncidentInput) {
+    const info = workflowInfo();
+    this.input = input;
+    const id = incidentIdFor(info.workflowId, info.runId);
+    this.dedupKey = id;
+    this.state = {
+      id,
+      workflowId: info.workflowId,
+      service: input.service,
+      severity: 'info',
+      title: '',
+      status: 'triggered',
+      alerts: [],
+      enrichment: null,
+      times: {
+        impactStart: null,
+        detected: null,
+        paged: null,
+        acknowledged: null,
+        mitigated: null,
+        resolved: null,
+        closed: null,
+      },
+      rollbacks: [],
+      resolution: null,
+      resolvedBy: null,
+      followUps: [],
+      timeline: [],
+    };
+  }
+
+  listen(): void {
+    setHandler(alertsSignal, (batch) => this.applyAlerts(batch));
+    setHandler(stateQuery, () => this.state);
+    setHandler(intakeReceiptQuery, () => ({
+      incidentId: this.state.id,
+      status: this.state.status,
+      openedByDelivery: this.openedByDelivery,
+    }));
+    setHandler(actionUpdate, (request) => this.act(request), {
+      validator: (request) => this.validate(request),
+    });
+  }
+
+  // ---------- alerts ----------
+
+  applyAlerts(batch: AlertBatch): void {
+    if (this.state.status === 'resolved' || this.state.status === 'closed') {
+      // This incident is closing; alerts that fire now belong to the next incident of the group.
+      if (batch.alerts.some((a) => a.status === 'firing')) this.lateBatches.push(batch);
+      return;
+    }
+    if (this.openedByDelivery === null) {
+      this.openedByDelivery = batch.deliveryId;
+      this.state.times.detected = batch.receivedAt;
+      this.record('alert-received', `first alert received (${batch.alerts.length} in the delivery)`, MONITORING, {
+        at: batch.receivedAt,
+        timeSource: 'intake',
+      });
+    }
+    for (const alert of batch.alerts) this.applyAlert(alert, batch.receivedAt);
+    if (batch.truncated > 0) {
+      this.record('alerts-truncated', `${batch.truncated} alerts were left out of a delivery by the sender`, MONITORING);
+    }
+    if (allAlertsResolved(this.state.alerts) && batch.truncated === 0) {
+      this.resolve(MONITORING, 'all alerts resolved by monitoring');
+    }
+  }
+
+  private applyAlert(alert: Alert, receivedAt: string): void {
+    const known = this.state.alerts.find((o) => o.key === alert.occurrenceKey);
+    if (!known) {
+      this.state.alerts.push({ key: alert.occurrenceKey, alert, firstSeenAt: receivedAt, lastSeenAt: receivedAt, notifications: 1 });
+      this.noteImpactStart(alert.startsAt);
+      this.raiseSeverity(alert);
+      if (!this.state.title) this.state.title = alert.summary;
+      this.record('alert', `${alert.status}: ${alert.summary}`, MONITORING, {
+        at: alert.startsAt,
+        timeSource: 'alert',
+        data: { occurrence: alert.occurrenceKey, severity: alert.severity },
+      });
+      return;
+    }
+    known.lastSeenAt = receivedAt;
+    known.notifications += 1;
+    if (known.alert.status !== alert.status) {
+      known.alert = alert;
+      const at = alert.status === 'resolved' && alert.endsAt ? alert.endsAt : receivedAt;
+      this.record('alert', `${alert.status}: ${alert.summary}`, MONITORING, {
+        at,
+        timeSource: alert.status === 'resolved' && alert.endsAt ? 'alert' : 'intake',
+        data: { occurrence: alert.occurrenceKey },
+      });
+    }
+  }
+
+  private noteImpactStart(startsAt: string): void {
+    const current = this.state.times.impactStart;
+    if (!current || Date.parse(startsAt) < Date.parse(current)) this.state.times.impactStart = startsAt;
+  }
+
+  private raiseSeverity(alert: Alert): void {
+    const before = this.state.severity;
+    this.state.severity = this.state.alerts.length === 1 ? alert.severity : higherSeverity(before, alert.severity);
+  }
+
+  // ---------- lifecycle steps ----------
+
+  announce(): void {
+    this.upsertAttributes();
+    this.notePending();
+  }
+
+  async enrich(): Promise<void> {
+    try {
+      const result = await enrichment.enrichIncident({ service: this.state.service });
+      this.state.enrichment = result;
+      if (!result) {
+        this.record('enrichment-skipped', 'no source repository configured for this service', ENGINE);
+        return;
+      }
+      const current = result.currentDeploy?.sha.slice(0, 12) ?? 'unknown';
+      const candidate = result.rollbackCandidate?.sha.slice(0, 12) ?? 'none';
+      this.record('enriched', `current deploy ${current}, rollback candidate ${candidate}`, ENGINE, {
+        data: { migrations: result.migrations, commits: result.changes.length },
+      });
+      for (const warning of result.warnings) this.record('enrichment-warning', warning, ENGINE);
+      if (result.migrations.length > 0) {
+        this.record('safety-warning', `migrations changed since the rollback candidate: ${result.migrations.join(', ')}`, ENGINE);
+      }
+    } catch (error) {
+      // Enrichment is optional: the page goes out without it.
+      this.fail('enrichment-failed', 'enrichment failed; paging without it', error);
+    }
+  }
+
+  async page(): Promise<void> {
+    try {
+      const receipt = await paging.pageResponder({
+        incidentId: this.state.id,
+        dedupKey: this.dedupKey,
+        service: this.state.service,
+        severity: this.state.severity,
+        title: this.state.title,
+        impactStart: this.state.times.impactStart,
+        alerts: this.state.alerts.map((o) => o.alert),
+        enrichment: this.state.enrichment,
+      });
+      this.state.times.paged = new Date().toISOString();
+      if (this.state.status === 'triggered') this.setStatus('paged');
+      this.record('paged', `paged through PagerDuty (dedup key ${receipt.dedupKey})`, ENGINE);
+    } catch (error) {
+      this.fail('page-failed', 'PAGING FAILED: nobody was paged by Firebreak', error);
+      return;
+    }
+    this.inBackground('on-call lookup', async () => {
+      const onCall = await optional.lookUpOnCall({ service: this.state.service });
+      if (onCall) this.record('on-call', onCall.length ? `on call: ${onCall.join(', ')}` : 'nobody is on call', ENGINE);
+    });
+  }
+
+  async respondUntilResolved(): Promise<void> {
+    while (this.state.status !== 'resolved') {
+      await condition(() => this.pendingRollbacks.length > 0 || this.state.status === 'resolved');
+      const rollback = this.pendingRollbacks.shift();
+      if (rollback) await this.rollBack(rollback);
+    }
+  }
+
+  async close(): Promise<IncidentReport> {
+    if (this.state.times.paged) {
+      this.inBackground('resolve page', () => paging.resolvePage({ service: this.state.service, dedupKey: this.dedupKey }));
+    }
+    this.notify('resolved', `${this.state.service}: incident resolved`);
+    await this.drainBackground();
+    this.state.times.closed = new Date().toISOString();
+    this.setStatus('closed');
+    this.record('closed', 'incident closed; report archived', ENGINE);
+    const report = buildReport(this.state, this.state.times.closed);
+    try {
+      await optional.archiveReport({ report, markdown: renderMarkdown(report) });
+    } catch (error) {
+      this.fail('archive-failed', 'report could not be archived; it stays in the workflow result', error);
+    }
+    await condition(allHandlersFinished);
+    if (this.lateBatches.length > 0) {
+      // Alerts fired while this incident was closing: they open the group's next incident, not nowhere.
+      await continueAsNew<typeof incidentWorkflow>({ ...this.input, carriedOver: this.lateBatches });
+    }
+    return report;
+  }
+
+  // ---------- responder actions ----------
+
+  /** Runs before an action is accepted; a rejection never reaches history. */
+  private validate({ request }: ActionRequest): void {
+    try {
+      validateAction(request, {
+        status: this.state.status,
+        currentDeploySha: this.state.enrichment?.currentDeploy?.sha ?? null,
+        rollbackCandidateSha: this.state.enrichment?.rollbackCandidate?.sha ?? null,
+      });
+    } catch (error) {
+      if (!(error instanceof ActionRejection)) throw error;
+      // The failure type carries the kind across the wire so the API can answer 409 or 422.
+      throw ApplicationFailure.create({ type: `ActionRejected.${error.kind}`, message: error.message, nonRetryable: true });
+    }
+  }
+
+  private async act({ actor, request }: ActionRequest): Promise<ActionOutcome> {
+    const message = this.apply(actor, request);
+    return { incidentId: this.state.id, action: request.action, status: this.state.status, message };
+  }
+
+  private apply(actor: Actor, request: ResponderAction): string {
+    switch (request.action) {
+      case 'acknowledge':
+        return this.acknowledge(actor);
+      case 'rollback':
+        return this.queueRollback(actor, request.to, request.force === true);
+      case 'resolve':
+        this.resolve(actor, request.resolution ?? 'resolved by responder');
+        return 'incident resolved';
+      case 'note':
+        this.record('note', request.text, actor);
+        return 'note added';
+    }
+  }
+
+  private acknowledge(actor: Actor): string {
+    this.state.times.acknowledged = new Date().toISOString();
+    this.setStatus('acknowledged');
+    this.record('acknowledged', `acknowledged by ${actor.by}`, actor);
+    if (this.state.times.paged) {
+      this.inBackground('acknowledge page', () =>
+        paging.acknowledgePage({ service: this.state.service, dedupKey: this.dedupKey }),
+      );
+    }
+    return 'incident acknowledged';
+  }
+
+  private queueRollback(actor: Actor, to: string | undefined, force: boolean): string {
+    const target = to ?? this.state.enrichment?.rollbackCandidate?.sha;
+    if (!target) throw ApplicationFailure.nonRetryable('no rollback target', 'ActionRejected.invalid');
+    const attempt = this.state.rollbacks.length + 1;
+    const record: RollbackRecord = {
+      requestId: `${this.state.id}-rollback-${attempt}`,
+      targetSha: target,
+      requestedBy: actor,
+      requestedAt: new Date().toISOString(),
+      forced: force,
+    };
+    this.state.rollbacks.push(record);
+    this.pendingRollbacks.push(record);
+    if (!this.state.times.acknowledged) this.state.times.acknowledged = record.requestedAt;
+    this.setStatus('mitigating');
+    this.record('action', `rollback to ${target.slice(0, 12)} requested`, actor, { data: { requestId: record.requestId } });
+    return `rollback to ${target.slice(0, 12)} started (request ${record.requestId})`;
+  }
+
+  private async rollBack(record: RollbackRecord): Promise<void> {
+    try {
+      const result = await jenkinsBuild.runRollback({
+        incidentId: this.state.id,
+        service: this.state.service,
+        targetSha: record.targetSha,
+        requestId: record.requestId,
+      });
+      Object.assign(record, result, { finishedAt: new Date().toISOString() });
+    } catch (error) {
+      Object.assign(record, { result: 'ERROR', finishedAt: new Date().toISOString() });
+      this.fail('rollback-failed', `rollback to ${record.targetSha.slice(0, 12)} could not run`, error);
+    }
+    this.finishRollback(record);
+  }
+
+  private finishRollback(record: RollbackRecord): void {
+    const target = record.targetSha.slice(0, 12);
+    const build = record.buildNumber ? ` (build #${record.buildNumber})` : '';
+    if (record.result === 'SUCCESS') {
+      this.state.times.mitigated = record.finishedAt ?? new Date().toISOString();
+      if (this.state.status === 'mitigating') this.setStatus('mitigated');
+      this.record('mitigated', `rollback to ${target} succeeded${build}`, ENGINE, { data: { buildUrl: record.buildUrl } });
+      this.notify('rollback-succeeded', `${this.state.service}: rollback to ${target} succeeded`);
+      this.inBackground('change event', () =>
+        optional.recordChangeEvent({
+          service: this.state.service,
+          summary: `Rollback of ${this.state.service} to ${target} (incident ${this.state.id})`,
+          details: { incident: this.state.id, targetSha: record.targetSha, build: record.buildUrl ?? null },
+        }),
+      );
+      return;
+    }
+    if (this.state.status === 'mitigating') this.setStatus('mitigation-failed');
+    this.record('mitigation-failed', `rollback to ${target} ended ${record.result ?? 'without a result'}${build}`, ENGINE, {
+      data: { consoleTail: record.consoleTail ?? null },
+    });
+    this.notify('rollback-failed', `${this.state.service}: rollback to ${target} FAILED (${record.result})`);
+  }
+
+  private resolve(actor: Actor, resolution: string): void {
+    if (this.state.status === 'resolved' || this.state.status === 'closed') return;
+    this.state.times.resolved = new Date().toISOString();
+    this.state.resolution = resolution;
+    this.state.resolvedBy = actor;
+    this.setStatus('resolved');
+    this.record('resolved', resolution, actor);
+  }
+
+  // ---------- optional steps ----------
+
+  notify(milestone: string, headline: string): void {
+    const message: StakeholderMessage = {
+      incidentId: this.state.id,
+      milestone,
+      headline,
+      severity: this.state.severity,
+      service: this.state.service,
+      status: this.state.status,
+      facts: this.facts(),
+      links: [],
+    };
+    this.inBackground(`slack ${milestone}`, async () => {
+      const sent = await optional.notifySlack({ service: this.state.service, message });
+      if (sent) this.record('notified', `Slack: ${milestone}`, ENGINE);
+    });
+    this.inBackground(`email ${milestone}`, async () => {
+      const sent = await optional.notifyEmail({ service: this.state.service, message });
+      if (sent) this.record('notified', `email: ${milestone}`, ENGINE);
+    });
+  }
+
+  private facts(): string[] {
+    const facts = [`Status: ${this.state.status}`, `Impact since: ${this.state.times.impactStart ?? 'unknown'}`];
+    const deploy = this.state.enrichment?.currentDeploy;
+    if (deploy) facts.push(`Current deploy: ${deploy.sha.slice(0, 12)} (finished ${deploy.finishedAt})`);
+    const rollback = this.state.rollbacks.at(-1);
+    if (rollback) facts.push(`Rollback to ${rollback.targetSha.slice(0, 12)}: ${rollback.result ?? 'in progress'}`);
+    return facts;
+  }
+
+  private inBackground(what: string, step: () => Promise<void>): void {
+    this.background.push(step().catch((error: unknown) => this.fail('optional-step-failed', `${what} failed`, error)));
+  }
+
+  private async drainBackground(): Promise<void> {
+    while (this.background.length > 0) await Promise.all(this.background.splice(0));
+  }
+
+  // ---------- bookkeeping ----------
+
+  private setStatus(status: IncidentStatus): void {
+    this.state.status = status;
+    this.upsertAttributes();
+  }
+
+  private upsertAttributes(): void {
+    upsertSearchAttributes([
+      { key: attributes.INCIDENT_ID, value: this.state.id },
+      { key: attributes.SERVICE, value: this.state.service },
+      { key: attributes.SEVERITY, value: this.state.severity },
+      { key: attributes.STATUS, value: this.state.status },
+    ]);
+  }
+
+  private notePending(): void {
+    const firing = this.state.alerts.filter((o) => o.alert.status === 'firing').length;
+    this.record('incident-opened', `incident opened with ${firing} firing alert(s), severity ${this.state.severity}`, ENGINE);
+  }
+
+  private record(
+    kind: string,
+    message: string,
+    actor: Actor,
+    options: { at?: string; timeSource?: TimeSource; data?: Record<string, unknown> } = {},
+  ): void {
+    this.state.timeline.push({
+      at: options.at ?? new Date().toISOString(),
+      timeSource: options.timeSource ?? 'workflow',
+      kind,
+      message,
+      actor,
+      ...(options.data ? { data: options.data } : {}),
+    });
+  }
+
+  /** Records a swallowed failure: in the timeline and as a follow-up for the report. */
+  private fail(kind: string, message: string, error: unknown): void {
+    const reason = describeFailure(error);
+    this.record(kind, `${message}: ${reason}`, ENGINE);
+    this.state.followUps.push(`${message}: ${reason}`);
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  if (error instanceof ActionRejection) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}

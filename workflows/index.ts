@@ -1,0 +1,2 @@
+// Entry point the worker bundles: every workflow Firebreak runs.
+export { incidentWorkflow } from './incident';
