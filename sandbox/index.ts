@@ -20,7 +20,6 @@ const SMTP_PASSWORD = 'sandbox-smtp-password';
 
 export const SANDBOX_SERVICE = 'checkout';
 export const SANDBOX_ROUTING_KEY = 'sandboxroutingkey000000000000000';
-export const SANDBOX_ROLLBACK_JOB = 'checkout/rollback';
 
 export interface SandboxOptions {
   dataDir: string;
@@ -31,6 +30,8 @@ export interface SandboxOptions {
   rollbackBuildMs?: number;
   /** Jenkins quiet period before a queued build starts. */
   quietPeriodMs?: number;
+  /** The sandbox service's name (tests use unique names so their incidents never meet). */
+  service?: string;
 }
 
 export interface Sandbox {
@@ -41,6 +42,8 @@ export interface Sandbox {
   jenkins: JenkinsStandIn;
   slack: SlackStandIn;
   smtp: SmtpStandIn;
+  service: string;
+  rollbackJob: string;
   /** The history seeded for the sandbox service. */
   history: { currentSha: string; candidateSha: string };
   banner(apiUrl: string, temporalUiUrl: string | null): string;
@@ -59,13 +62,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const smtp = new SmtpStandIn({ user: SMTP_USER, password: SMTP_PASSWORD });
   await Promise.all([pagerduty.listen(), github.listen(), jenkins.listen(), slack.listen(), smtp.listen()]);
 
-  const history = seedHistory(github);
-  jenkins.defineJob(SANDBOX_ROLLBACK_JOB, {
+  const service = options.service ?? SANDBOX_SERVICE;
+  const rollbackJob = `${service}/rollback`;
+  const history = seedHistory(github, service);
+  jenkins.defineJob(rollbackJob, {
     parameters: [{ name: 'TARGET_SHA', default: '' }, { name: 'REQUEST_ID', default: '' }, { name: 'INCIDENT_ID', default: '' }],
     durationMs: options.rollbackBuildMs ?? 3000,
     result: 'SUCCESS',
   });
-  const config = sandboxConfig(options, { pagerduty, github, jenkins, slack, smtp });
+  const config = sandboxConfig(options, service, { pagerduty, github, jenkins, slack, smtp });
   const sandbox: Sandbox = {
     config,
     extras: { pagerDutyCaCert: pagerduty.caCert },
@@ -74,6 +79,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     jenkins,
     slack,
     smtp,
+    service,
+    rollbackJob,
     history,
     banner: (apiUrl, uiUrl) => banner(sandbox, apiUrl, uiUrl),
     close: async () => {
@@ -84,9 +91,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 }
 
 /** A realistic deploy history: a healthy deploy three hours ago, then the current one 20 minutes ago. */
-function seedHistory(github: GitHubStandIn): { currentSha: string; candidateSha: string } {
+function seedHistory(github: GitHubStandIn, service: string): { currentSha: string; candidateSha: string } {
   const seeded = github.seedServiceHistory({
-    repo: `acme/${SANDBOX_SERVICE}`,
+    repo: `acme/${service}`,
     candidateDeployedAgoMs: 3 * 60 * 60_000,
     currentDeployedAgoMs: 20 * 60_000,
     failedDeploy: true,
@@ -102,7 +109,7 @@ interface StandIns {
   smtp: SmtpStandIn;
 }
 
-function sandboxConfig(options: SandboxOptions, s: StandIns): FirebreakConfig {
+function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): FirebreakConfig {
   return {
     api: { host: options.apiHost ?? '127.0.0.1', port: options.apiPort, tokens: [SANDBOX_API_TOKEN] },
     intake: {
@@ -131,10 +138,10 @@ function sandboxConfig(options: SandboxOptions, s: StandIns): FirebreakConfig {
       },
     },
     services: {
-      [SANDBOX_SERVICE]: {
+      [service]: {
         pagerduty: { routingKey: SANDBOX_ROUTING_KEY, escalationPolicy: 'PSANDBOX' },
-        github: { repo: `acme/${SANDBOX_SERVICE}`, branch: 'main', environment: 'production' },
-        jenkins: { rollbackJob: SANDBOX_ROLLBACK_JOB, shaParameter: 'TARGET_SHA' },
+        github: { repo: `acme/${service}`, branch: 'main', environment: 'production' },
+        jenkins: { rollbackJob: `${service}/rollback`, shaParameter: 'TARGET_SHA' },
         notify: { slackWebhook: `${s.slack.url}/services/T000SANDBOX/B000SANDBOX/sandboxwebhook`, emails: ['stakeholders@sandbox.test'] },
         policy: { migrationPaths: ['db/migrate/', 'migrations/'] },
       },
@@ -154,11 +161,11 @@ function banner(sandbox: Sandbox, apiUrl: string, temporalUiUrl: string | null):
     ` Temporal UI    ${temporalUiUrl ?? 'off'}`,
     ` Stand-ins (GET <url>/_sandbox/received shows what Firebreak sent):`,
     `   PagerDuty    ${sandbox.pagerduty.url}   (self-signed HTTPS)`,
-    `   GitHub       ${sandbox.github.url}   (repo acme/${SANDBOX_SERVICE})`,
-    `   Jenkins      ${sandbox.jenkins.url}   (job ${SANDBOX_ROLLBACK_JOB})`,
+    `   GitHub       ${sandbox.github.url}   (repo acme/${sandbox.service})`,
+    `   Jenkins      ${sandbox.jenkins.url}   (job ${sandbox.rollbackJob})`,
     `   Slack        ${sandbox.slack.url}`,
     `   SMTP         127.0.0.1:${sandbox.smtp.port}`,
-    ` Service '${SANDBOX_SERVICE}': current deploy ${sandbox.history.currentSha.slice(0, 12)}, rollback candidate ${sandbox.history.candidateSha.slice(0, 12)}`,
+    ` Service '${sandbox.service}': current deploy ${sandbox.history.currentSha.slice(0, 12)}, rollback candidate ${sandbox.history.candidateSha.slice(0, 12)}`,
     line,
   ].join('\n');
 }

@@ -2,7 +2,7 @@
 // and per-key rate limit) and the REST v2 endpoints Firebreak uses (on-calls, incidents, notes).
 // It speaks HTTPS because pdjs only ever builds https:// URLs (contracts/pagerduty.md §5.3).
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import type { Server as TlsServer } from 'node:tls';
+import { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Fault, StandIn } from './stand-in';
 import { createSandboxTls, type SandboxTls } from './tls';
@@ -150,7 +150,10 @@ export class PagerDutyStandIn {
   async listen(port = 0): Promise<string> {
     if (!this.tls) {
       this.tls = await createSandboxTls();
-      (this.standIn.app.server as TlsServer).setSecureContext(this.tls);
+      // StandIn types its app as plain HTTP; underneath it is the https.Server created above.
+      const server: unknown = this.standIn.app.server;
+      if (!(server instanceof TlsServer)) throw new Error('pagerduty stand-in is not serving HTTPS');
+      server.setSecureContext(this.tls);
     }
     return this.standIn.listen(port);
   }

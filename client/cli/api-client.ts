@@ -11,7 +11,7 @@ export interface ApiConnection {
   alertToken?: string;
 }
 
-export const SANDBOX_CONNECTION_FILE = path.join('.firebreak', 'sandbox.json');
+export const SANDBOX_CONNECTION_FILE = path.join(process.env.FIREBREAK_DATA_DIR ?? '.firebreak', 'sandbox.json');
 
 export function resolveConnection(options: { url?: string; token?: string }): ApiConnection {
   const sandbox = readSandboxConnection();

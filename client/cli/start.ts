@@ -14,7 +14,17 @@ export interface StartOptions {
 }
 
 const DEFAULT_CONFIG_FILE = 'firebreak.yaml';
-const DEFAULT_DATA_DIR = '.firebreak';
+/** Environment overrides, so several engines (or tests) can run side by side. */
+const DATA_DIR = process.env.FIREBREAK_DATA_DIR ?? '.firebreak';
+const TEMPORAL_PORT = optionalPort(process.env.FIREBREAK_TEMPORAL_PORT);
+const TEMPORAL_UI_PORT = optionalPort(process.env.FIREBREAK_TEMPORAL_UI_PORT);
+
+function optionalPort(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`not a port number: ${value}`);
+  return port;
+}
 
 export async function runStart(options: StartOptions): Promise<void> {
   const file = options.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
@@ -23,11 +33,17 @@ export async function runStart(options: StartOptions): Promise<void> {
   if (file) {
     config = loadConfigFile(file);
   } else {
-    sandbox = await startSandbox({ dataDir: DEFAULT_DATA_DIR, apiPort: options.port ?? 8080 });
+    sandbox = await startSandbox({ dataDir: DATA_DIR, apiPort: options.port ?? 8080 });
     config = sandbox.config;
   }
   if (options.port !== undefined) config = { ...config, api: { ...config.api, port: options.port } };
-  const engine = await startEngine({ config, run: options.parts, ...(sandbox ? { extras: sandbox.extras } : {}) });
+  const engine = await startEngine({
+    config,
+    run: options.parts,
+    ...(sandbox ? { extras: sandbox.extras } : {}),
+    ...(TEMPORAL_PORT !== undefined ? { temporalPort: TEMPORAL_PORT } : {}),
+    ...(TEMPORAL_UI_PORT !== undefined ? { temporalUiPort: TEMPORAL_UI_PORT } : {}),
+  });
   if (sandbox && engine.apiUrl) {
     console.log(sandbox.banner(engine.apiUrl, engine.temporalUiUrl));
     writeSandboxConnection(engine.apiUrl);

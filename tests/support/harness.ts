@@ -1,0 +1,183 @@
+// One test's Firebreak: sandbox stand-ins with a unique service, a worker on its own task queue and
+// the HTTP API on a free port, all against the run's shared Temporal server (global-setup.ts).
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { createApi } from '../../client/api/server';
+import { IncidentService } from '../../client/incidents';
+import type { FirebreakConfig } from '../../config/schema';
+import type { IncidentState } from '../../domain/incident';
+import { FileReportArchive } from '../../integrations/report-archive';
+import { SANDBOX_ALERT_TOKEN, SANDBOX_API_TOKEN, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox';
+import { buildActivityDeps } from '../../worker/wiring';
+import { createIncidentWorker, NativeConnection } from '../../worker/worker';
+
+export interface Harness {
+  sandbox: Sandbox;
+  config: FirebreakConfig;
+  client: Client;
+  incidents: IncidentService;
+  api: FastifyInstance;
+  apiUrl: string;
+  service: string;
+  dataDir: string;
+  /** Starts the in-process worker (started by default unless `worker: false`). */
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  post(route: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
+  get(route: string, token?: string): Promise<{ status: number; body: any; text: string }>;
+  waitForState(id: string, done: (s: IncidentState) => boolean, what: string, timeoutMs?: number): Promise<IncidentState>;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions extends Partial<SandboxOptions> {
+  worker?: boolean;
+  jenkinsPollMs?: number;
+}
+
+export function temporalAddress(): string {
+  const address = process.env.FIREBREAK_TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('integration tests need the shared Temporal server from tests/support/global-setup.ts');
+  return address;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const service = options.service ?? `svc-${randomUUID().slice(0, 8)}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-test-'));
+  const sandbox = await startSandbox({
+    dataDir,
+    apiPort: 0,
+    rollbackBuildMs: options.rollbackBuildMs ?? 300,
+    quietPeriodMs: options.quietPeriodMs ?? 50,
+    service,
+  });
+  const config: FirebreakConfig = {
+    ...sandbox.config,
+    temporal: { ...sandbox.config.temporal, address: temporalAddress(), taskQueue: `test-${service}` },
+  };
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const client = new Client({ connection });
+  const incidents = new IncidentService(client, config.temporal.taskQueue, new FileReportArchive(path.join(dataDir, 'reports')));
+  const api = createApi({
+    incidents,
+    intake: { services: new Set(Object.keys(config.services)), serviceLabel: 'service', severityLabel: 'severity' },
+    apiTokens: config.api.tokens,
+    alertmanagerTokens: config.intake.alertmanager.bearerTokens,
+  });
+  const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+
+  let worker: Worker | null = null;
+  let workerRun: Promise<void> | null = null;
+  let nativeConnection: NativeConnection | null = null;
+  const startWorker = async () => {
+    nativeConnection = await NativeConnection.connect({ address: temporalAddress() });
+    worker = await createIncidentWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue: config.temporal.taskQueue,
+      deps: buildActivityDeps(config, { ...sandbox.extras, jenkinsPollMs: options.jenkinsPollMs ?? 100 }),
+      workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
+      shutdownGraceTime: '1 second',
+    });
+    workerRun = worker.run();
+  };
+  const stopWorker = async () => {
+    if (worker && workerRun) {
+      worker.shutdown();
+      await workerRun;
+    }
+    await nativeConnection?.close();
+    worker = null;
+    workerRun = null;
+    nativeConnection = null;
+  };
+  if (options.worker !== false) await startWorker();
+
+  const request = async (method: string, route: string, body: unknown, token: string) => {
+    const response = await fetch(`${apiUrl}${route}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON (Markdown report)
+    }
+    return { status: response.status, body: parsed as any, text };
+  };
+
+  const harness: Harness = {
+    sandbox,
+    config,
+    client,
+    incidents,
+    api,
+    apiUrl,
+    service,
+    dataDir,
+    startWorker,
+    stopWorker,
+    post: (route, body, token = route.startsWith('/v1/alerts') ? SANDBOX_ALERT_TOKEN : SANDBOX_API_TOKEN) =>
+      request('POST', route, body, token),
+    get: (route, token = SANDBOX_API_TOKEN) => request('GET', route, undefined, token),
+    waitForState: async (id, done, what, timeoutMs = 30_000) => {
+      const deadline = Date.now() + timeoutMs;
+      let last: IncidentState | null = null;
+      while (Date.now() < deadline) {
+        last = await incidents.get(id).catch(() => null);
+        if (last && done(last)) return last;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last?.status)} ${JSON.stringify(last?.timeline.map((t) => t.kind))}`);
+    },
+    stop: async () => {
+      await api.close();
+      await stopWorker();
+      await connection.close();
+      await sandbox.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** An Alertmanager v4 notification for one alert of the harness's service. */
+export function alertmanagerPayload(
+  service: string,
+  options: { status?: 'firing' | 'resolved'; startsAt?: string; endsAt?: string; fingerprint?: string; severity?: string; summary?: string } = {},
+): Record<string, unknown> {
+  const status = options.status ?? 'firing';
+  const labels = { alertname: 'HighErrorRate', service, severity: options.severity ?? 'critical' };
+  return {
+    version: '4',
+    status,
+    receiver: 'firebreak',
+    groupKey: `{}:{alertname="HighErrorRate", service="${service}"}`,
+    truncatedAlerts: 0,
+    groupLabels: { alertname: 'HighErrorRate', service },
+    commonLabels: labels,
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.test',
+    alerts: [
+      {
+        status,
+        labels,
+        annotations: { summary: options.summary ?? `${service} 5xx ratio above 10%`, runbook_url: 'https://runbooks.test/x' },
+        startsAt: options.startsAt ?? '2026-11-20T10:00:03.52Z',
+        endsAt: status === 'resolved' ? (options.endsAt ?? new Date().toISOString()) : '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prometheus.test/graph',
+        fingerprint: options.fingerprint ?? '0a1b2c3d4e5f6071',
+      },
+    ],
+  };
+}

@@ -1,0 +1,56 @@
+import { ActionRejection, parseAction, validateAction, type ActionContext } from '../../../domain/actions';
+
+const context = (overrides: Partial<ActionContext> = {}): ActionContext => ({
+  status: 'paged',
+  currentDeploySha: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+  rollbackCandidateSha: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+  ...overrides,
+});
+
+function rejection(run: () => void): ActionRejection {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ActionRejection) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('responder action validation', () => {
+  test('a rollback to the current deploy is refused, also by its short SHA', () => {
+    const refused = rejection(() => validateAction({ action: 'rollback', to: 'aaaaaaa' }, context()));
+    expect(refused.kind).toBe('invalid');
+    expect(refused.message).toContain('target equals the current deploy');
+  });
+
+  test('a rollback while one is running is refused as already mitigating', () => {
+    const refused = rejection(() => validateAction({ action: 'rollback' }, context({ status: 'mitigating' })));
+    expect(refused).toMatchObject({ kind: 'conflict', message: expect.stringContaining('already mitigating') });
+  });
+
+  test('a rollback without a target when no candidate is known asks for one', () => {
+    const refused = rejection(() => validateAction({ action: 'rollback' }, context({ rollbackCandidateSha: null })));
+    expect(refused.message).toContain("name one with 'to'");
+  });
+
+  test('a rollback to the candidate is accepted', () => {
+    expect(() => validateAction({ action: 'rollback' }, context())).not.toThrow();
+  });
+
+  test('acknowledging twice is a conflict', () => {
+    expect(rejection(() => validateAction({ action: 'acknowledge' }, context({ status: 'acknowledged' }))).kind).toBe('conflict');
+  });
+
+  test('nothing can be done to a resolved incident', () => {
+    expect(rejection(() => validateAction({ action: 'note', text: 'x' }, context({ status: 'resolved' }))).kind).toBe('conflict');
+  });
+
+  test('an unknown action names the ones that exist', () => {
+    expect(() => parseAction({ action: 'reboot' })).toThrow(/one of acknowledge, rollback, resolve, note/);
+  });
+
+  test("a rollback 'to' that is not a SHA is refused", () => {
+    expect(rejection(() => validateAction({ action: 'rollback', to: 'main; rm -rf /' }, context())).kind).toBe('invalid');
+  });
+});

@@ -1,0 +1,68 @@
+import type { Enrichment } from '../../../domain/enrichment';
+import type { IncidentTimes } from '../../../domain/incident';
+import { computeTimings, formatDuration } from '../../../domain/timings';
+
+const times = (overrides: Partial<IncidentTimes>): IncidentTimes => ({
+  impactStart: null,
+  detected: null,
+  paged: null,
+  acknowledged: null,
+  mitigated: null,
+  resolved: null,
+  closed: null,
+  ...overrides,
+});
+
+const enrichmentWithDeploy = (finishedAt: string): Enrichment => ({
+  repo: 'acme/shop',
+  branch: 'main',
+  latestCommit: null,
+  currentDeploy: { sha: 'c'.repeat(40), deploymentId: 2, finishedAt, url: '' },
+  rollbackCandidate: null,
+  changes: [],
+  migrations: [],
+  changesPossiblyIncomplete: false,
+  warnings: [],
+});
+
+describe('incident timings', () => {
+  const known = times({
+    impactStart: '2026-11-20T10:00:00.000Z',
+    detected: '2026-11-20T10:02:00.000Z',
+    paged: '2026-11-20T10:02:05.000Z',
+    acknowledged: '2026-11-20T10:04:05.000Z',
+    mitigated: '2026-11-20T10:12:00.000Z',
+    resolved: '2026-11-20T10:32:00.000Z',
+  });
+
+  test('TTD runs from impact start to detection, TTR from detection to resolution', () => {
+    const t = computeTimings({ enrichment: null, times: known });
+    expect(t.ttdMs).toBe(2 * 60_000);
+    expect(t.ttaMs).toBe(2 * 60_000);
+    expect(t.ttmMs).toBe(10 * 60_000);
+    expect(t.ttrMs).toBe(30 * 60_000);
+    expect(t.impactDurationMs).toBe(32 * 60_000);
+  });
+
+  test('a deploy that finished within two hours before impact is the suspect, with TTD and recovery from it', () => {
+    const t = computeTimings({ enrichment: enrichmentWithDeploy('2026-11-20T09:30:00.000Z'), times: known });
+    expect(t.suspectDeploy).toEqual({ sha: 'c'.repeat(40), finishedAt: '2026-11-20T09:30:00.000Z' });
+    expect(t.ttdFromDeployMs).toBe(32 * 60_000);
+    expect(t.failedDeploymentRecoveryMs).toBe(62 * 60_000);
+  });
+
+  test('a deploy older than the window, or after impact start, is not a suspect', () => {
+    expect(computeTimings({ enrichment: enrichmentWithDeploy('2026-11-20T07:59:00.000Z'), times: known }).suspectDeploy).toBeNull();
+    expect(computeTimings({ enrichment: enrichmentWithDeploy('2026-11-20T10:01:00.000Z'), times: known }).suspectDeploy).toBeNull();
+  });
+
+  test('an open incident has no TTR yet', () => {
+    expect(computeTimings({ enrichment: null, times: times({ detected: '2026-11-20T10:02:00.000Z' }) }).ttrMs).toBeNull();
+  });
+
+  test('durations read as hours, minutes and seconds', () => {
+    expect(formatDuration(3_723_000)).toBe('1h 02m 03s');
+    expect(formatDuration(65_000)).toBe('1m 05s');
+    expect(formatDuration(null)).toBe('n/a');
+  });
+});
