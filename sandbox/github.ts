@@ -272,7 +272,8 @@ function diffTrees(base: Tree, head: Tree): DiffEntry[] {
   for (const [filename, blob] of base) if (!head.has(filename)) removed.set(filename, blob);
   for (const [filename, blob] of head) {
     const before = base.get(filename);
-    if (!before) entries.push({ filename, status: 'added', blobSha: blob.sha, additions: blob.lines, deletions: 0 });
+    if (!before)
+      entries.push({ filename, status: 'added', blobSha: blob.sha, additions: blob.lines, deletions: 0 });
     else if (before.sha !== blob.sha)
       entries.push({ filename, status: 'modified', blobSha: blob.sha, additions: 3, deletions: 1 });
   }
@@ -328,7 +329,15 @@ export class GitHubStandIn {
   private readonly htmlBaseUrl: string;
   private readonly rateLimit: number;
   private repos = new Map<string, Repo>();
-  private ids = { repo: 1000, commitSeq: 0, deployment: 900, status: 5000, issue: 7000, comment: 9000, label: 100 };
+  private ids = {
+    repo: 1000,
+    commitSeq: 0,
+    deployment: 900,
+    status: 5000,
+    issue: 7000,
+    comment: 9000,
+    label: 100,
+  };
   private rate = { remaining: 0, resetAtSec: 0 };
 
   constructor(options: GitHubStandInOptions = {}) {
@@ -428,7 +437,13 @@ export class GitHubStandIn {
     const parentTree = head ? this.commitOf(repo, head).tree : new Map<string, Blob>();
     const at = toMs(seed.at ?? this.now());
     const tree = applyChanges(parentTree, seed.files ?? [], `${seed.message}\n${at}`);
-    const sha = this.store(repo, { parents: head ? [head] : [], tree, message: seed.message, at, author: seed.author });
+    const sha = this.store(repo, {
+      parents: head ? [head] : [],
+      tree,
+      message: seed.message,
+      at,
+      author: seed.author,
+    });
     repo.branches.set(branch, sha);
     return sha;
   }
@@ -442,7 +457,12 @@ export class GitHubStandIn {
   }
 
   /** A merge commit of `from` into `into` (three-way by blob; `from` wins conflicts). */
-  merge(repoFullName: string, into: string, from: string, options: { message?: string; at?: TimeInput } = {}): string {
+  merge(
+    repoFullName: string,
+    into: string,
+    from: string,
+    options: { message?: string; at?: TimeInput } = {},
+  ): string {
     const repo = this.repo(repoFullName);
     const ours = this.resolve(repo, into);
     const theirs = this.resolve(repo, from);
@@ -500,7 +520,13 @@ export class GitHubStandIn {
     const deployment = repo.deployments.find((d) => d.id === deploymentId);
     if (!deployment) throw new Error(`no deployment ${deploymentId} in ${repoFullName}`);
     const createdAt = iso(toMs(status.at ?? this.now()));
-    const stored = pushStatus(deployment, ++this.ids.status, status.state, createdAt, status.description ?? '');
+    const stored = pushStatus(
+      deployment,
+      ++this.ids.status,
+      status.state,
+      createdAt,
+      status.description ?? '',
+    );
     // GitHub's auto_inactive touches only prior non-production, non-transient deployments of the environment.
     if (status.state === 'success' && status.autoInactive !== false && !deployment.productionEnvironment) {
       for (const prior of repo.deployments) {
@@ -569,17 +595,35 @@ export class GitHubStandIn {
 
   private store(
     repo: Repo,
-    c: { parents: string[]; tree: Tree; message: string; at: number; author?: { name: string; email: string } },
+    c: {
+      parents: string[];
+      tree: Tree;
+      message: string;
+      at: number;
+      author?: { name: string; email: string };
+    },
   ): string {
     const author = c.author ?? { name: 'Ann Developer', email: 'ann@example.test' };
     const date = iso(c.at);
     const treeSha = sha1([...c.tree].map(([name, blob]) => `${name}\0${blob.sha}`).join('\n'));
     const header = [`tree ${treeSha}`, ...c.parents.map((p) => `parent ${p}`)];
-    const sha = sha1([...header, `author ${author.name} <${author.email}> ${date}`, '', c.message].join('\n'));
+    const sha = sha1(
+      [...header, `author ${author.name} <${author.email}> ${date}`, '', c.message].join('\n'),
+    );
     const firstParent = c.parents[0] ? this.commitOf(repo, c.parents[0]).tree : new Map<string, Blob>();
     const files = diffTrees(firstParent, c.tree);
     const seq = ++this.ids.commitSeq;
-    repo.commits.set(sha, { sha, seq, parents: c.parents, message: c.message, author, date, treeSha, tree: c.tree, files });
+    repo.commits.set(sha, {
+      sha,
+      seq,
+      parents: c.parents,
+      message: c.message,
+      author,
+      date,
+      treeSha,
+      tree: c.tree,
+      files,
+    });
     return sha;
   }
 
@@ -649,7 +693,9 @@ export class GitHubStandIn {
     app.setErrorHandler(async (error: Error & { statusCode?: number }, _request, reply) => {
       if (error instanceof ApiError) return reply.code(error.status).send(error.body);
       if (error.statusCode && error.statusCode < 500) {
-        return reply.code(400).send({ message: 'Problems parsing JSON', documentation_url: DOCS, status: '400' });
+        return reply
+          .code(400)
+          .send({ message: 'Problems parsing JSON', documentation_url: DOCS, status: '400' });
       }
       return reply.code(500).send({ message: `Server Error: ${error.message}`, status: '500' });
     });
@@ -671,7 +717,10 @@ export class GitHubStandIn {
     }
     this.refillIfDue();
     if (this.rate.remaining <= 0) {
-      return new ApiError(403, { message: 'API rate limit exceeded for user ID 1.', documentation_url: RATE_DOCS });
+      return new ApiError(403, {
+        message: 'API rate limit exceeded for user ID 1.',
+        documentation_url: RATE_DOCS,
+      });
     }
     this.rate.remaining -= 1;
     return null;
@@ -707,8 +756,12 @@ export class GitHubStandIn {
     api.get('/repos/:owner/:repo/commits', async (request, reply) => this.listCommits(ctx(request), reply));
     api.get('/repos/:owner/:repo/commits/*', async (request, reply) => this.getCommit(ctx(request), reply));
     api.get('/repos/:owner/:repo/compare/*', async (request) => this.compare(ctx(request)));
-    api.get('/repos/:owner/:repo/deployments', async (request, reply) => this.listDeployments(ctx(request), reply));
-    api.post('/repos/:owner/:repo/deployments', async (request, reply) => this.createDeployment(ctx(request), reply));
+    api.get('/repos/:owner/:repo/deployments', async (request, reply) =>
+      this.listDeployments(ctx(request), reply),
+    );
+    api.post('/repos/:owner/:repo/deployments', async (request, reply) =>
+      this.createDeployment(ctx(request), reply),
+    );
     api.get('/repos/:owner/:repo/deployments/:id', async (request) => this.getDeployment(ctx(request)));
     api.get('/repos/:owner/:repo/deployments/:id/statuses', async (request, reply) =>
       this.listStatuses(ctx(request), reply),
@@ -756,7 +809,8 @@ export class GitHubStandIn {
 
   private listCommits(c: Ctx, reply: FastifyReply): unknown[] {
     const ref = queryOf(c.request).sha ?? c.repo.defaultBranch;
-    if (c.repo.commits.size === 0) throw new ApiError(409, { message: 'Git Repository is empty.', documentation_url: DOCS });
+    if (c.repo.commits.size === 0)
+      throw new ApiError(409, { message: 'Git Repository is empty.', documentation_url: DOCS });
     const sha = this.resolve(c.repo, ref);
     if (!sha) throw notFound();
     const commits = [...ancestors(c.repo, sha)].map((s) => this.commitOf(c.repo, s)).sort(byNewest);
@@ -766,10 +820,12 @@ export class GitHubStandIn {
   private getCommit(c: Ctx, reply: FastifyReply): unknown {
     const path = rawPath(c.request);
     const ref = decodeURIComponent(path.slice(path.indexOf('/commits/') + '/commits/'.length));
-    if (c.repo.commits.size === 0) throw new ApiError(409, { message: 'Git Repository is empty.', documentation_url: DOCS });
+    if (c.repo.commits.size === 0)
+      throw new ApiError(409, { message: 'Git Repository is empty.', documentation_url: DOCS });
     const sha = this.resolve(c.repo, ref);
     // GitHub answers an unknown ref on this endpoint with 422, not 404.
-    if (!sha) throw new ApiError(422, { message: `No commit found for SHA: ${ref}`, documentation_url: DOCS });
+    if (!sha)
+      throw new ApiError(422, { message: `No commit found for SHA: ${ref}`, documentation_url: DOCS });
     if (String(c.request.headers.accept ?? '').includes('application/vnd.github.sha')) {
       return reply.type('application/vnd.github.sha; charset=utf-8').send(sha);
     }
@@ -785,14 +841,18 @@ export class GitHubStandIn {
     const head = this.resolve(c.repo, decodeURIComponent(headRef));
     if (!base || !head) throw notFound();
     const mb = mergeBase(c.repo, base, head);
-    if (!mb) throw notFound(`No common ancestor between ${decodeURIComponent(baseRef)} and ${decodeURIComponent(headRef)}.`);
+    if (!mb)
+      throw notFound(
+        `No common ancestor between ${decodeURIComponent(baseRef)} and ${decodeURIComponent(headRef)}.`,
+      );
     const ofBase = ancestors(c.repo, base);
     const ofHead = ancestors(c.repo, head);
     const ahead = [...ofHead].filter((s) => !ofBase.has(s)).map((s) => this.commitOf(c.repo, s));
     const behindBy = [...ofBase].filter((s) => !ofHead.has(s)).length;
     const chronological = ahead.sort((a, b) => -byNewest(a, b)).slice(-MAX_COMPARE_COMMITS);
     const files = diffTrees(mb.tree, this.commitOf(c.repo, head).tree).slice(0, MAX_COMPARE_FILES);
-    const status = base === head ? 'identical' : behindBy === 0 ? 'ahead' : ahead.length === 0 ? 'behind' : 'diverged';
+    const status =
+      base === head ? 'identical' : behindBy === 0 ? 'ahead' : ahead.length === 0 ? 'behind' : 'diverged';
     const html = `${this.htmlBaseUrl}/${c.full}/compare/${basehead}`;
     return {
       url: `${c.api}/repos/${c.full}/compare/${basehead}`,
@@ -828,7 +888,13 @@ export class GitHubStandIn {
         message: commit.message,
         tree: { sha: commit.treeSha, url: `${c.api}/repos/${c.full}/git/trees/${commit.treeSha}` },
         comment_count: 0,
-        verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+        verification: {
+          verified: false,
+          reason: 'unsigned',
+          signature: null,
+          payload: null,
+          verified_at: null,
+        },
       },
       author: null,
       committer: null,
@@ -889,15 +955,21 @@ export class GitHubStandIn {
     const body = bodyOf(c.request);
     if (typeof body.ref !== 'string') throw validationFailed('Deployment', 'ref', 'missing_field');
     if (!this.resolve(c.repo, body.ref)) {
-      throw new ApiError(422, { message: `No ref found for: ${body.ref}`, documentation_url: DOCS, status: '422' });
+      throw new ApiError(422, {
+        message: `No ref found for: ${body.ref}`,
+        documentation_url: DOCS,
+        status: '422',
+      });
     }
     const id = this.deploy(c.full, {
       ref: body.ref,
       environment: typeof body.environment === 'string' ? body.environment : undefined,
       task: typeof body.task === 'string' ? body.task : undefined,
       description: typeof body.description === 'string' ? body.description : undefined,
-      productionEnvironment: typeof body.production_environment === 'boolean' ? body.production_environment : undefined,
-      transientEnvironment: typeof body.transient_environment === 'boolean' ? body.transient_environment : undefined,
+      productionEnvironment:
+        typeof body.production_environment === 'boolean' ? body.production_environment : undefined,
+      transientEnvironment:
+        typeof body.transient_environment === 'boolean' ? body.transient_environment : undefined,
     });
     const stored = c.repo.deployments.find((d) => d.id === id) as StoredDeployment;
     stored.payload = body.payload ?? {};
@@ -915,7 +987,15 @@ export class GitHubStandIn {
   private createStatus(c: Ctx, reply: FastifyReply): unknown {
     const deployment = this.deploymentOf(c);
     const body = bodyOf(c.request);
-    const states: DeploymentState[] = ['error', 'failure', 'inactive', 'pending', 'success', 'queued', 'in_progress'];
+    const states: DeploymentState[] = [
+      'error',
+      'failure',
+      'inactive',
+      'pending',
+      'success',
+      'queued',
+      'in_progress',
+    ];
     const state = states.find((s) => s === body.state);
     if (!state) throw validationFailed('DeploymentStatus', 'state', 'invalid');
     const status = this.addDeploymentStatus(c.full, deployment.id, {
@@ -989,7 +1069,10 @@ export class GitHubStandIn {
   private listIssues(c: Ctx, reply: FastifyReply): unknown[] {
     const query = queryOf(c.request);
     const state = query.state ?? 'open';
-    const wanted = (query.labels ?? '').split(',').map((l) => l.trim()).filter(Boolean);
+    const wanted = (query.labels ?? '')
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const key = query.sort === 'updated' ? 'updatedAt' : 'createdAt';
     const direction = query.direction === 'asc' ? -1 : 1;
     const matching = c.repo.issues
@@ -1046,8 +1129,14 @@ export class GitHubStandIn {
   private createComment(c: Ctx, reply: FastifyReply): unknown {
     const issue = this.issueOf(c);
     const body = bodyOf(c.request);
-    if (typeof body.body !== 'string' || body.body === '') throw validationFailed('IssueComment', 'body', 'missing_field');
-    const comment: StoredComment = { id: ++this.ids.comment, body: body.body, user: this.login, createdAt: iso(this.now()) };
+    if (typeof body.body !== 'string' || body.body === '')
+      throw validationFailed('IssueComment', 'body', 'missing_field');
+    const comment: StoredComment = {
+      id: ++this.ids.comment,
+      body: body.body,
+      user: this.login,
+      createdAt: iso(this.now()),
+    };
     issue.comments.push(comment);
     issue.updatedAt = comment.createdAt;
     const url = `${c.api}/repos/${c.full}/issues/comments/${comment.id}`;
@@ -1150,7 +1239,15 @@ function pushStatus(
   createdAt: string,
   description: string,
 ): StoredDeploymentStatus {
-  const status = { id, state, description, environment: d.environment, logUrl: '', environmentUrl: '', createdAt };
+  const status = {
+    id,
+    state,
+    description,
+    environment: d.environment,
+    logUrl: '',
+    environmentUrl: '',
+    createdAt,
+  };
   d.statuses.push(status);
   if (createdAt > d.updatedAt) d.updatedAt = createdAt;
   return status;
@@ -1197,12 +1294,19 @@ function seedHistory(gh: GitHubStandIn, seed: ServiceHistorySeed, end: number): 
   const candidateAt = end - (seed.candidateDeployedAgoMs ?? 3 * HOUR_MS);
   const currentAt = end - (seed.currentDeployedAgoMs ?? 40 * MINUTE_MS);
   if (currentAt - candidateAt < 30 * MINUTE_MS || end - currentAt < 5 * MINUTE_MS) {
-    throw new Error('seedServiceHistory: the current deploy must finish 30+ min after the candidate and 5+ min before now');
+    throw new Error(
+      'seedServiceHistory: the current deploy must finish 30+ min after the candidate and 5+ min before now',
+    );
   }
   if (!gh.hasRepo(seed.repo)) gh.createRepo(owner, name, { defaultBranch: branch });
   const commit = (message: string, at: number, files?: FileChangeSeed[]): string =>
     gh.commit(seed.repo, branch, { message, at, files });
-  const deploy = (sha: string, createdAt: number, finishedAt: number, state: DeploymentState): SeededDeploy => {
+  const deploy = (
+    sha: string,
+    createdAt: number,
+    finishedAt: number,
+    state: DeploymentState,
+  ): SeededDeploy => {
     const statuses = [
       { state: 'in_progress' as const, at: createdAt + 1000 },
       { state, at: finishedAt },
@@ -1218,7 +1322,9 @@ function seedHistory(gh: GitHubStandIn, seed: ServiceHistorySeed, end: number): 
     { filename: 'db/schema.rb' },
   ]);
   commit('Add order history page', start + 30 * MINUTE_MS, [{ filename: 'app/orders.rb' }]);
-  const candidateSha = commit('Tune checkout timeouts', candidateAt - 20 * MINUTE_MS, [{ filename: 'config/timeouts.yml' }]);
+  const candidateSha = commit('Tune checkout timeouts', candidateAt - 20 * MINUTE_MS, [
+    { filename: 'config/timeouts.yml' },
+  ]);
   const candidate = deploy(candidateSha, candidateAt - 10 * MINUTE_MS, candidateAt, 'success');
 
   const step = (currentAt - 20 * MINUTE_MS - candidateAt) / 3;
@@ -1238,7 +1344,9 @@ function seedHistory(gh: GitHubStandIn, seed: ServiceHistorySeed, end: number): 
     );
   }
   changes.push(commit('Refactor payment flow', candidateAt + 2 * step, [{ filename: 'app/checkout.rb' }]));
-  const currentSha = commit('Speed up cart totals', currentAt - 20 * MINUTE_MS, [{ filename: 'app/cart.rb' }]);
+  const currentSha = commit('Speed up cart totals', currentAt - 20 * MINUTE_MS, [
+    { filename: 'app/cart.rb' },
+  ]);
   changes.push(currentSha);
   const current = deploy(currentSha, currentAt - 10 * MINUTE_MS, currentAt, 'success');
   if (seed.inactivateSuperseded) {
@@ -1260,5 +1368,15 @@ function seedHistory(gh: GitHubStandIn, seed: ServiceHistorySeed, end: number): 
     ]);
   }
   const latestSha = gh.branchHead(seed.repo, branch) as string;
-  return { repo: seed.repo, branch, environment, candidate, current, failed, migrationFile, latestSha, changes };
+  return {
+    repo: seed.repo,
+    branch,
+    environment,
+    candidate,
+    current,
+    failed,
+    migrationFile,
+    latestSha,
+    changes,
+  };
 }

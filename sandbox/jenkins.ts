@@ -113,7 +113,8 @@ interface Build {
   lines: string[];
 }
 
-type Permalink = 'lastBuild' | 'lastCompletedBuild' | 'lastSuccessfulBuild' | 'lastFailedBuild' | 'lastStableBuild';
+type Permalink =
+  'lastBuild' | 'lastCompletedBuild' | 'lastSuccessfulBuild' | 'lastFailedBuild' | 'lastStableBuild';
 const PERMALINKS: Permalink[] = [
   'lastBuild',
   'lastCompletedBuild',
@@ -158,7 +159,9 @@ function html(reply: FastifyReply, status: number, message: string): FastifyRepl
   return reply
     .code(status)
     .type('text/html;charset=utf-8')
-    .send(`<html><head><title>Error ${status}</title></head><body><h2>HTTP ERROR ${status}</h2><p>${message}</p></body></html>`);
+    .send(
+      `<html><head><title>Error ${status}</title></head><body><h2>HTTP ERROR ${status}</h2><p>${message}</p></body></html>`,
+    );
 }
 
 // ---------- The stand-in ----------
@@ -187,8 +190,10 @@ export class JenkinsStandIn {
     this.standIn = new StandIn({ name: 'jenkins' });
     this.standIn.onResetClear(() => this.clear());
     const app = this.standIn.app;
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
-      done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+    app.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
     );
     this.installAuth(app);
     this.registerRoutes(app);
@@ -307,6 +312,7 @@ export class JenkinsStandIn {
   private start(item: QueueItem, at: number): void {
     const job = item.job;
     const params = item.params;
+    const finalResult = typeof job.result === 'function' ? job.result(params) : job.result;
     const lines = typeof job.consoleLines === 'function' ? job.consoleLines(params) : job.consoleLines;
     const build: Build = {
       job,
@@ -318,8 +324,8 @@ export class JenkinsStandIn {
       endAt: at + job.durationMs,
       naturalEndAt: at + job.durationMs,
       aborted: false,
-      finalResult: typeof job.result === 'function' ? job.result(params) : job.result,
-      lines: lines ?? defaultLines(job, params),
+      finalResult,
+      lines: lines ?? defaultLines(job, params, finalResult),
     };
     job.builds.push(build);
     item.leftAt = at;
@@ -333,22 +339,43 @@ export class JenkinsStandIn {
     build.aborted = true;
   }
 
-  private trigger(request: FastifyRequest, reply: FastifyReply, jobPath: string, withParameters: boolean): FastifyReply {
+  private trigger(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    jobPath: string,
+    withParameters: boolean,
+  ): FastifyReply {
     const requested = { ...stringRecord(request.query), ...stringRecord(request.body) };
     const job = this.jobs.get(jobPath);
-    const record = (status: number, queueId?: number): void => {
-      this.triggerLog.push({ job: jobPath, parameters, requested, status, queueId, at: iso(this.options.now()) });
-    };
+    // Jenkins reads only the defined parameters from the request; undefined ones are ignored.
     const parameters: Params = Object.fromEntries(
       (job?.parameters ?? []).map((p) => [p.name, requested[p.name] ?? p.default ?? '']),
     );
-    if (!job) return record(404), html(reply, 404, 'Not Found');
+    const record = (status: number, queueId?: number): void => {
+      this.triggerLog.push({
+        job: jobPath,
+        parameters,
+        requested,
+        status,
+        queueId,
+        at: iso(this.options.now()),
+      });
+    };
+    if (!job) {
+      record(404);
+      return html(reply, 404, 'Not Found');
+    }
     if (withParameters && job.parameters.length === 0) {
       record(500);
       return html(reply, 500, 'java.lang.IllegalStateException: This build is not parameterized!');
     }
-    if (job.disabled) return record(409), html(reply, 409, `${job.path} is not buildable`);
-    const existing = this.liveItems().find((i) => i.job === job && !i.cancelled && sameParams(i.params, parameters));
+    if (job.disabled) {
+      record(409);
+      return html(reply, 409, `${job.path} is not buildable`);
+    }
+    const existing = this.liveItems().find(
+      (i) => i.job === job && !i.cancelled && sameParams(i.params, parameters),
+    );
     if (existing) {
       existing.causes += 1;
       // Since JENKINS-66105 buildWithParameters answers a fold with 303; plain /build still says 201.
@@ -414,7 +441,11 @@ export class JenkinsStandIn {
   private registerRoutes(app: FastifyInstance): void {
     app.get('/crumbIssuer/api/json', async (_request, reply) => {
       if (!this.options.requireCrumb) return html(reply, 404, 'Not Found');
-      return { _class: 'hudson.security.csrf.DefaultCrumbIssuer', crumb: this.crumb, crumbRequestField: 'Jenkins-Crumb' };
+      return {
+        _class: 'hudson.security.csrf.DefaultCrumbIssuer',
+        crumb: this.crumb,
+        crumbRequestField: 'Jenkins-Crumb',
+      };
     });
     app.get('/queue/api/json', async (request) => ({
       _class: 'hudson.model.Queue',
@@ -433,7 +464,11 @@ export class JenkinsStandIn {
       item.leftAt = this.options.now();
       return reply.code(204).send();
     });
-    app.route({ method: ['GET', 'POST'], url: '/job/*', handler: async (request, reply) => this.jobRoute(request, reply) });
+    app.route({
+      method: ['GET', 'POST'],
+      url: '/job/*',
+      handler: async (request, reply) => this.jobRoute(request, reply),
+    });
   }
 
   private registerSandboxRoutes(app: FastifyInstance): void {
@@ -455,7 +490,8 @@ export class JenkinsStandIn {
   private queueItem(id: number): QueueItem | undefined {
     const item = this.queue.find((i) => i.id === id);
     if (!item) return undefined;
-    if (item.leftAt !== undefined && this.options.now() >= item.leftAt + this.options.leftItemTtlMs) return undefined;
+    if (item.leftAt !== undefined && this.options.now() >= item.leftAt + this.options.leftItemTtlMs)
+      return undefined;
     return item;
   }
 
@@ -483,11 +519,15 @@ export class JenkinsStandIn {
     if (!build || !match) return html(reply, 404, 'Not Found');
     const action = `${request.method} ${match[2]}`;
     if (action === 'GET api/json') return this.buildJson(request, build);
-    if (action === 'GET consoleText') return reply.type('text/plain;charset=utf-8').send(this.consoleText(build));
+    if (action === 'GET consoleText')
+      return reply.type('text/plain;charset=utf-8').send(this.consoleText(build));
     if (action === 'GET logText/progressiveText') return this.progressiveText(request, reply, build);
     if (action === 'POST stop') {
       this.stop(build);
-      return reply.code(302).header('location', `${this.jobUrl(request, job?.path ?? path)}${build.number}/`).send();
+      return reply
+        .code(302)
+        .header('location', `${this.jobUrl(request, job?.path ?? path)}${build.number}/`)
+        .send();
     }
     return html(reply, 405, 'Method Not Allowed');
   }
@@ -513,7 +553,10 @@ export class JenkinsStandIn {
 
   private progressiveText(request: FastifyRequest, reply: FastifyReply, build: Build): FastifyReply {
     const text = Buffer.from(this.consoleText(build), 'utf8');
-    const start = Math.min(Math.max(0, Number((request.query as { start?: string }).start ?? 0) || 0), text.length);
+    const start = Math.min(
+      Math.max(0, Number((request.query as { start?: string }).start ?? 0) || 0),
+      text.length,
+    );
     reply.header('x-text-size', String(text.length));
     if (this.options.now() < build.endAt) reply.header('x-more-data', 'true');
     return reply.type('text/plain;charset=utf-8').send(text.subarray(start).toString('utf8'));
@@ -525,10 +568,20 @@ export class JenkinsStandIn {
     const user = this.options.user;
     const natural = build.naturalEndAt - build.startedAt;
     const until = Math.min(now, build.endAt);
-    const shown = build.lines.filter((_, i) => build.startedAt + ((i + 1) * natural) / (build.lines.length + 1) <= until);
-    const header = [`Started by user ${user}`, 'Running as SYSTEM', `Building in workspace /var/jenkins_home/workspace/${build.job.path}`];
+    const shown = build.lines.filter(
+      (_, i) => build.startedAt + ((i + 1) * natural) / (build.lines.length + 1) <= until,
+    );
+    const header = [
+      `Started by user ${user}`,
+      'Running as SYSTEM',
+      `Building in workspace /var/jenkins_home/workspace/${build.job.path}`,
+    ];
     const footer =
-      now < build.endAt ? [] : build.aborted ? ['Build was aborted', `Aborted by ${user}`, 'Finished: ABORTED'] : [`Finished: ${build.finalResult}`];
+      now < build.endAt
+        ? []
+        : build.aborted
+          ? ['Build was aborted', `Aborted by ${user}`, 'Finished: ABORTED']
+          : [`Finished: ${build.finalResult}`];
     return [...header, ...shown, ...footer].map((line) => `${line}\n`).join('');
   }
 
@@ -536,7 +589,12 @@ export class JenkinsStandIn {
 
   private parameterActions(params: Params, causes: number): Array<Record<string, unknown>> {
     const user = this.options.user;
-    const cause = { _class: 'hudson.model.Cause$UserIdCause', shortDescription: `Started by user ${user}`, userId: user, userName: user };
+    const cause = {
+      _class: 'hudson.model.Cause$UserIdCause',
+      shortDescription: `Started by user ${user}`,
+      userId: user,
+      userName: user,
+    };
     return [
       {
         _class: 'hudson.model.ParametersAction',
@@ -571,19 +629,40 @@ export class JenkinsStandIn {
     if (item.leftAt !== undefined) {
       const visible = item.build && now >= item.leftAt + this.options.executableDelayMs;
       const executable = visible && item.build ? this.buildRef(request, item.build) : null;
-      return { _class: 'hudson.model.Queue$LeftItem', ...base, blocked: false, buildable: false, why: null, cancelled: item.cancelled, executable };
+      return {
+        _class: 'hudson.model.Queue$LeftItem',
+        ...base,
+        blocked: false,
+        buildable: false,
+        why: null,
+        cancelled: item.cancelled,
+        executable,
+      };
     }
     if (now < item.quietUntil) {
       const why = `In the quiet period. Expires in ${span(item.quietUntil - now)}`;
-      return { _class: 'hudson.model.Queue$WaitingItem', ...base, blocked: false, buildable: false, why, timestamp: item.quietUntil };
+      return {
+        _class: 'hudson.model.Queue$WaitingItem',
+        ...base,
+        blocked: false,
+        buildable: false,
+        why,
+        timestamp: item.quietUntil,
+      };
     }
     const running = item.job.builds.at(-1);
-    const why = running ? `Build #${running.number} is already in progress (ETA: ${span(running.endAt - now)})` : 'Waiting for next available executor';
+    const why = running
+      ? `Build #${running.number} is already in progress (ETA: ${span(running.endAt - now)})`
+      : 'Waiting for next available executor';
     return { _class: 'hudson.model.Queue$BlockedItem', ...base, blocked: true, buildable: false, why };
   }
 
   private buildRef(request: FastifyRequest | undefined, build: Build): Record<string, unknown> {
-    return { _class: 'hudson.model.FreeStyleBuild', number: build.number, url: `${this.jobUrl(request, build.job.path)}${build.number}/` };
+    return {
+      _class: 'hudson.model.FreeStyleBuild',
+      number: build.number,
+      url: `${this.jobUrl(request, build.job.path)}${build.number}/`,
+    };
   }
 
   private buildJson(request: FastifyRequest, build: Build): Record<string, unknown> {
@@ -640,7 +719,11 @@ export class JenkinsStandIn {
             _class: 'hudson.model.StringParameterDefinition',
             name: p.name,
             type: 'StringParameterDefinition',
-            defaultParameterValue: { _class: 'hudson.model.StringParameterValue', name: p.name, value: p.default ?? '' },
+            defaultParameterValue: {
+              _class: 'hudson.model.StringParameterValue',
+              name: p.name,
+              value: p.default ?? '',
+            },
           })),
         },
       ],
@@ -667,7 +750,12 @@ export class JenkinsStandIn {
         const full = `${prefix}${name}`;
         const job = this.jobs.get(full);
         const cls = job ? 'hudson.model.FreeStyleProject' : 'com.cloudbees.hudson.plugins.folder.Folder';
-        return { _class: cls, name, url: this.jobUrl(request, full), ...(job ? { color: this.color(job) } : {}) };
+        return {
+          _class: cls,
+          name,
+          url: this.jobUrl(request, full),
+          ...(job ? { color: this.color(job) } : {}),
+        };
       }),
     };
   }
@@ -678,9 +766,15 @@ export class JenkinsStandIn {
     const last = this.findBuild(job, 'lastCompletedBuild');
     const base = !last
       ? 'notbuilt'
-      : ({ SUCCESS: 'blue', UNSTABLE: 'yellow', FAILURE: 'red', ABORTED: 'aborted', NOT_BUILT: 'notbuilt' } as const)[
-          resultAt(last, now) ?? 'NOT_BUILT'
-        ];
+      : (
+          {
+            SUCCESS: 'blue',
+            UNSTABLE: 'yellow',
+            FAILURE: 'red',
+            ABORTED: 'aborted',
+            NOT_BUILT: 'notbuilt',
+          } as const
+        )[resultAt(last, now) ?? 'NOT_BUILT'];
     const running = job.builds.some((b) => now < b.endAt);
     return running ? `${base}_anime` : base;
   }
@@ -696,11 +790,14 @@ function sameParams(a: Params, b: Params): boolean {
   return [...keys].every((k) => a[k] === b[k]);
 }
 
-function defaultLines(job: Job, params: Params): string[] {
+function defaultLines(job: Job, params: Params, result: BuildResult): string[] {
   const args = Object.entries(params)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  return [`+ ./ci/${job.path.split('/').at(-1)}.sh ${args}`.trimEnd(), 'Checking out target revision', 'Deploying', 'Health checks passed'];
+  const command = `+ ./ci/${job.path.split('/').at(-1)}.sh ${args}`.trimEnd();
+  const outcome =
+    result === 'SUCCESS' ? 'Health checks passed' : 'ERROR: deploy step failed with exit code 1';
+  return [command, 'Checking out target revision', 'Deploying', outcome];
 }
 
 function normalizeJobPath(path: string): string {

@@ -1,0 +1,96 @@
+// Nothing lost, nothing twice: a worker killed in the middle of an incident loses nothing, pages once
+// and starts no second rollback build when another worker takes over.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { alertmanagerPayload, startHarness, temporalAddress, type Harness } from '../support/harness';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function startWorkerProcess(h: Harness): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'tests/support/worker-process.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      FIREBREAK_TEST_WORKER: JSON.stringify({
+        config: h.config,
+        extras: { ...h.sandbox.extras, jenkinsPollMs: 100 },
+        address: temporalAddress(),
+        bundlePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE,
+      }),
+    },
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker ready')) resolve(child);
+    });
+  });
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('a worker killed mid-incident', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    // A long build, so the kill lands while Jenkins is still running it.
+    h = await startHarness({ worker: false, rollbackBuildMs: 4000 });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  test('a worker killed during the rollback build leaves exactly one build, and the next worker finishes the incident', async () => {
+    let worker = await startWorkerProcess(h);
+    const intake = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service));
+    const id: string = intake.body.incidents[0].id;
+    await h.waitForState(id, (s) => s.times.paged !== null, 'the page');
+
+    await h.post(`/v1/incidents/${id}/actions`, { action: 'rollback', by: 'ada' });
+    await until(() => h.sandbox.jenkins.builds(h.sandbox.rollbackJob).length === 1, 'the build to start');
+    await kill(worker);
+
+    worker = await startWorkerProcess(h);
+    try {
+      const state = await h.waitForState(id, (s) => s.status === 'mitigated', 'the rollback after the crash', 60_000);
+      expect(state.rollbacks).toHaveLength(1);
+      expect(state.rollbacks[0]?.result).toBe('SUCCESS');
+      expect(h.sandbox.jenkins.builds(h.sandbox.rollbackJob)).toHaveLength(1);
+      expect(h.sandbox.jenkins.triggers.filter((t) => t.status === 201)).toHaveLength(1);
+      expect(h.sandbox.pagerduty.incidents().filter((i) => i.dedupKey === id)).toHaveLength(1);
+    } finally {
+      await kill(worker);
+    }
+  });
+
+  test('an alert that arrives while no worker runs is kept and reaches the incident when a worker returns', async () => {
+    const open = await h.incidents.list({ status: 'open', service: h.service });
+    const id = open[0]?.id as string;
+    const late = await h.post(
+      '/v1/alerts/alertmanager',
+      alertmanagerPayload(h.service, { fingerprint: 'beefbeefbeefbeef', startsAt: new Date().toISOString() }),
+    );
+    expect(late.status).toBe(202);
+    expect(late.body.incidents[0]).toMatchObject({ id, status: 'accepted', new: null });
+    const worker = await startWorkerProcess(h);
+    try {
+      const state = await h.waitForState(id, (s) => s.alerts.some((a) => a.key.startsWith('beefbeefbeefbeef@')), 'the late alert');
+      expect(state.alerts).toHaveLength(2);
+    } finally {
+      await kill(worker);
+    }
+  });
+});
