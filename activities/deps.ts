@@ -2,7 +2,14 @@
 // (real vendor clients, pointed at production or at the sandbox stand-ins by base URL).
 import type { FirebreakConfig, ServiceConfig } from '../config/schema';
 import type { ReportArchive } from '../integrations/report-archive';
-import type { DeployTool, EmailTarget, Notifier, Pager, SlackTarget, SourceHistory } from '../integrations/roles';
+import type {
+  DeployTool,
+  EmailTarget,
+  Notifier,
+  Pager,
+  SlackTarget,
+  SourceHistory,
+} from '../integrations/roles';
 import { notConfigured } from './failures';
 
 export interface ActivityDeps {

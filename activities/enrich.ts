@@ -53,7 +53,8 @@ async function enrich(
   result.currentDeploy = successful[0] ? toDeployRef(successful[0]) : null;
   const candidate = successful.find((d) => result.currentDeploy && d.sha !== result.currentDeploy.sha);
   result.rollbackCandidate = candidate ? toDeployRef(candidate) : null;
-  if (deployments && !result.currentDeploy) result.warnings.push(`no successful ${environment} deployment of ${repoName}`);
+  if (deployments && !result.currentDeploy)
+    result.warnings.push(`no successful ${environment} deployment of ${repoName}`);
   if (result.currentDeploy && !result.rollbackCandidate) {
     result.warnings.push(`no earlier successful ${environment} deployment of ${repoName} to roll back to`);
   }
@@ -63,12 +64,19 @@ async function enrich(
   return result;
 }
 
-async function addChanges(history: SourceHistory, repo: RepoRef, result: Enrichment, migrationPaths: string[]) {
+async function addChanges(
+  history: SourceHistory,
+  repo: RepoRef,
+  result: Enrichment,
+  migrationPaths: string[],
+) {
   const base = result.rollbackCandidate?.sha ?? '';
   const head = result.currentDeploy?.sha ?? '';
   // candidate...current: the commits and files a rollback would take away (contract: direction matters).
-  const comparison = await attempt(result, `changes between ${base.slice(0, 12)} and ${head.slice(0, 12)}`, () =>
-    history.compare(repo, base, head),
+  const comparison = await attempt(
+    result,
+    `changes between ${base.slice(0, 12)} and ${head.slice(0, 12)}`,
+    () => history.compare(repo, base, head),
   );
   if (!comparison) return;
   result.changes = comparison.commits;
@@ -77,7 +85,9 @@ async function addChanges(history: SourceHistory, repo: RepoRef, result: Enrichm
     .map((f) => f.filename);
   result.changesPossiblyIncomplete = comparison.filesPossiblyTruncated;
   if (comparison.filesPossiblyTruncated) {
-    result.warnings.push('GitHub listed 300 changed files (its cap): migrations may be missing from the list');
+    result.warnings.push(
+      'GitHub listed 300 changed files (its cap): migrations may be missing from the list',
+    );
   }
 }
 
@@ -98,7 +108,8 @@ async function attempt<T>(result: Enrichment, what: string, call: () => Promise<
   try {
     return await call();
   } catch (error) {
-    const reason = error instanceof IntegrationError || error instanceof Error ? error.message : String(error);
+    const reason =
+      error instanceof IntegrationError || error instanceof Error ? error.message : String(error);
     result.warnings.push(`could not read ${what}: ${reason}`);
     return undefined;
   }

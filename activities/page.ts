@@ -40,7 +40,8 @@ export function pagerSeverity(severity: string): PageSeverity {
 export function createPageActivities(deps: ActivityDeps) {
   const pagerFor = (service: string): { pager: Pager; routingKey: string } => {
     const routingKey = serviceConfig(deps, service).pagerduty?.routingKey;
-    if (!deps.pager || !routingKey) throw notConfigured(`no PagerDuty routing key configured for service '${service}'`);
+    if (!deps.pager || !routingKey)
+      throw notConfigured(`no PagerDuty routing key configured for service '${service}'`);
     return { pager: deps.pager, routingKey };
   };
 
@@ -72,7 +73,11 @@ export function createPageActivities(deps: ActivityDeps) {
       await callVendor(() => pager.resolve(routingKey, dedupKey));
     },
 
-    async recordChangeEvent(input: { service: string; summary: string; details: Record<string, unknown> }): Promise<void> {
+    async recordChangeEvent(input: {
+      service: string;
+      summary: string;
+      details: Record<string, unknown>;
+    }): Promise<void> {
       const { pager, routingKey } = pagerFor(input.service);
       await callVendor(() =>
         pager.recordChange({
@@ -106,13 +111,19 @@ function pageDetails(input: PageInput): Record<string, unknown> {
     ...(e
       ? {
           repo: e.repo,
-          latest_commit: e.latestCommit ? `${e.latestCommit.sha.slice(0, 12)} ${e.latestCommit.message.split('\n')[0]}` : null,
-          current_deploy: e.currentDeploy ? `${e.currentDeploy.sha.slice(0, 12)} (finished ${e.currentDeploy.finishedAt})` : null,
+          latest_commit: e.latestCommit
+            ? `${e.latestCommit.sha.slice(0, 12)} ${e.latestCommit.message.split('\n')[0]}`
+            : null,
+          current_deploy: e.currentDeploy
+            ? `${e.currentDeploy.sha.slice(0, 12)} (finished ${e.currentDeploy.finishedAt})`
+            : null,
           rollback_candidate: e.rollbackCandidate
             ? `${e.rollbackCandidate.sha.slice(0, 12)} (finished ${e.rollbackCandidate.finishedAt})`
             : null,
           migrations_since_candidate: e.migrations,
-          commits_since_candidate: e.changes.slice(0, 10).map((c) => `${c.sha.slice(0, 12)} ${c.message.split('\n')[0]}`),
+          commits_since_candidate: e.changes
+            .slice(0, 10)
+            .map((c) => `${c.sha.slice(0, 12)} ${c.message.split('\n')[0]}`),
           warnings: e.warnings,
         }
       : { enrichment: 'not available' }),

@@ -35,7 +35,8 @@ export function createRollbackActivities(deps: ActivityDeps) {
   return {
     async runRollback(input: RollbackInput): Promise<RollbackResult> {
       const jenkins = serviceConfig(deps, input.service).jenkins;
-      if (!jenkins || !deps.deployTool) throw notConfigured(`no Jenkins rollback job configured for '${input.service}'`);
+      if (!jenkins || !deps.deployTool)
+        throw notConfigured(`no Jenkins rollback job configured for '${input.service}'`);
       const follower = new BuildFollower(deps.deployTool, jenkins.rollbackJob, deps.jenkinsPollMs);
       const progress = await follower.findOrTrigger(input, jenkins.shaParameter);
       return follower.follow(progress);
@@ -54,9 +55,14 @@ class BuildFollower {
   async findOrTrigger(input: RollbackInput, shaParameter: string): Promise<RollbackProgress> {
     const saved = activityInfo().heartbeatDetails as RollbackProgress | undefined;
     if (saved?.buildNumber || saved?.queueId) return saved;
-    const build = await callVendor(() => this.jenkins.findBuildByParameter(this.job, REQUEST_ID_PARAMETER, input.requestId));
-    if (build) return this.beat({ buildNumber: build.number, ...(build.queueId ? { queueId: build.queueId } : {}) });
-    const queued = await callVendor(() => this.jenkins.findQueuedByParameter(this.job, REQUEST_ID_PARAMETER, input.requestId));
+    const build = await callVendor(() =>
+      this.jenkins.findBuildByParameter(this.job, REQUEST_ID_PARAMETER, input.requestId),
+    );
+    if (build)
+      return this.beat({ buildNumber: build.number, ...(build.queueId ? { queueId: build.queueId } : {}) });
+    const queued = await callVendor(() =>
+      this.jenkins.findQueuedByParameter(this.job, REQUEST_ID_PARAMETER, input.requestId),
+    );
     if (queued) return this.beat({ queueId: queued.queueId });
     const triggered = await callVendor(() =>
       this.jenkins.triggerBuild(this.job, {
@@ -80,7 +86,13 @@ class BuildFollower {
           build.result === 'SUCCESS'
             ? undefined
             : await callVendor(() => this.jenkins.consoleTail(this.job, buildNumber, CONSOLE_TAIL_BYTES));
-        return { queueId, buildNumber, buildUrl: build.url, result: build.result, ...(tail ? { consoleTail: tail } : {}) };
+        return {
+          queueId,
+          buildNumber,
+          buildUrl: build.url,
+          result: build.result,
+          ...(tail ? { consoleTail: tail } : {}),
+        };
       }
       await Context.current().sleep(this.pollMs);
     }

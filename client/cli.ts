@@ -18,14 +18,19 @@ const apiOptions = (command: Command): Command =>
     .addOption(new Option('--url <url>', 'Firebreak API base URL').env('FIREBREAK_URL'))
     .addOption(new Option('--token <token>', 'API token').env('FIREBREAK_TOKEN'));
 
-const api = (options: { url?: string; token?: string }): ApiClient => new ApiClient(resolveConnection(options));
+const api = (options: { url?: string; token?: string }): ApiClient =>
+  new ApiClient(resolveConnection(options));
 
 program
   .command('start')
-  .description('run everything: embedded Temporal (unless TEMPORAL_ADDRESS), worker and API; sandbox without a config')
+  .description(
+    'run everything: embedded Temporal (unless TEMPORAL_ADDRESS), worker and API; sandbox without a config',
+  )
   .option('-c, --config <file>', 'configuration file (default: firebreak.yaml if present, else sandbox mode)')
   .option('-p, --port <port>', 'API port (default 8080)', parseInt)
-  .action((options: { config?: string; port?: number }) => runStart({ ...options, parts: { worker: true, api: true } }));
+  .action((options: { config?: string; port?: number }) =>
+    runStart({ ...options, parts: { worker: true, api: true } }),
+  );
 
 program
   .command('worker')
@@ -38,7 +43,9 @@ program
   .description('run only the HTTP API, against TEMPORAL_ADDRESS or the configured cluster')
   .requiredOption('-c, --config <file>', 'configuration file')
   .option('-p, --port <port>', 'API port', parseInt)
-  .action((options: { config: string; port?: number }) => runStart({ ...options, parts: { worker: false, api: true } }));
+  .action((options: { config: string; port?: number }) =>
+    runStart({ ...options, parts: { worker: false, api: true } }),
+  );
 
 apiOptions(program.command('alert <file>'))
   .description('send an Alertmanager payload (a file, or - for standard input)')
@@ -72,10 +79,13 @@ apiOptions(program.command('act <id> <action>'))
   .option('--force', 'rollback: override safety checks')
   .option('--resolution <text>', 'resolve: what fixed it')
   .option('--text <text>', 'note: the note')
-  .addOption(new Option('--by <who>', 'who is acting').env('FIREBREAK_USER').default(process.env.USER ?? 'cli-user'))
+  .addOption(
+    new Option('--by <who>', 'who is acting').env('FIREBREAK_USER').default(process.env.USER ?? 'cli-user'),
+  )
   .action(async (id: string, action: string, options: Record<string, string | boolean | undefined>) => {
     const body: Record<string, unknown> = { action, by: options.by };
-    for (const key of ['to', 'force', 'resolution', 'text']) if (options[key] !== undefined) body[key] = options[key];
+    for (const key of ['to', 'force', 'resolution', 'text'])
+      if (options[key] !== undefined) body[key] = options[key];
     const outcome = await api(options as { url?: string; token?: string }).act(id, body);
     console.log(`${outcome.action}: ${outcome.message} (status ${outcome.status})`);
   });

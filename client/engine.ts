@@ -114,7 +114,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     await connection.close();
     await embedded?.stop();
   };
-  return { apiUrl: apiUrl ?? (run.api ? publicUrl(config) : null), temporalAddress: address, temporalUiUrl: embedded?.uiUrl ?? null, incidents, stop };
+  return {
+    apiUrl: apiUrl ?? (run.api ? publicUrl(config) : null),
+    temporalAddress: address,
+    temporalUiUrl: embedded?.uiUrl ?? null,
+    incidents,
+    stop,
+  };
 }
 
 async function isReachable(connection: Connection): Promise<boolean> {

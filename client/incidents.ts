@@ -61,7 +61,11 @@ export class IncidentService {
       RECEIPT_TIMEOUT_MS,
     ).catch(() => null);
     if (!receipt) return { id, status: 'accepted', new: null };
-    return { id: receipt.incidentId, status: receipt.status, new: receipt.openedByDelivery === batch.deliveryId };
+    return {
+      id: receipt.incidentId,
+      status: receipt.status,
+      new: receipt.openedByDelivery === batch.deliveryId,
+    };
   }
 
   async list(filter: IncidentFilter = {}): Promise<IncidentSummary[]> {
@@ -70,7 +74,10 @@ export class IncidentService {
     if (filter.status === 'closed') clauses.push(`ExecutionStatus != 'Running'`);
     if (filter.service) clauses.push(`${attributes.SERVICE.name} = '${escapeQuery(filter.service)}'`);
     const summaries: IncidentSummary[] = [];
-    for await (const execution of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
+    for await (const execution of this.client.workflow.list({
+      query: clauses.join(' AND '),
+      pageSize: 100,
+    })) {
       summaries.push(toSummary(execution));
       if (summaries.length >= 500) break;
     }
@@ -94,7 +101,8 @@ export class IncidentService {
   async act(id: string, request: ActionRequest): Promise<ActionOutcome> {
     const execution = await this.find(id);
     if (!execution) throw new ActionRejection('invalid', `no incident ${id}`);
-    if (execution.status.name !== 'RUNNING') throw new ActionRejection('conflict', `incident ${id} is closed`);
+    if (execution.status.name !== 'RUNNING')
+      throw new ActionRejection('conflict', `incident ${id} is closed`);
     const handle = this.client.workflow.getHandle(execution.workflowId, execution.runId);
     try {
       return await handle.executeUpdate(actionUpdate, { args: [request] });
@@ -122,7 +130,8 @@ export class IncidentService {
 }
 
 function toSummary(execution: WorkflowExecutionInfo): IncidentSummary {
-  const get = (key: typeof attributes.INCIDENT_ID): string => String(execution.typedSearchAttributes.get(key) ?? '');
+  const get = (key: typeof attributes.INCIDENT_ID): string =>
+    String(execution.typedSearchAttributes.get(key) ?? '');
   const running = execution.status.name === 'RUNNING';
   const status = get(attributes.STATUS) as IncidentStatus;
   return {

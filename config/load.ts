@@ -17,7 +17,9 @@ export class ConfigError extends Error {
     readonly file: string,
     readonly problems: ConfigProblem[],
   ) {
-    super(`${file}: ${problems.length} problem(s)\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    super(
+      `${file}: ${problems.length} problem(s)\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -32,7 +34,11 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   return parseConfig(text, file, env);
 }
 
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): FirebreakConfig {
+export function parseConfig(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): FirebreakConfig {
   const document = parseDocument(text);
   if (document.errors.length > 0) {
     throw new ConfigError(
@@ -59,7 +65,12 @@ function toProblem(issue: z.core.$ZodIssue): ConfigProblem {
 const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 /** Replaces every `${VAR}` string with the variable's value; a missing variable is a problem. */
-function resolveReferences(value: unknown, path: string[], env: NodeJS.ProcessEnv, problems: ConfigProblem[]): unknown {
+function resolveReferences(
+  value: unknown,
+  path: string[],
+  env: NodeJS.ProcessEnv,
+  problems: ConfigProblem[],
+): unknown {
   if (typeof value === 'string') {
     const match = REFERENCE.exec(value);
     if (!match) return value;
@@ -70,10 +81,14 @@ function resolveReferences(value: unknown, path: string[], env: NodeJS.ProcessEn
     }
     return resolved ?? '';
   }
-  if (Array.isArray(value)) return value.map((item, i) => resolveReferences(item, [...path, String(i)], env, problems));
+  if (Array.isArray(value))
+    return value.map((item, i) => resolveReferences(item, [...path, String(i)], env, problems));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, resolveReferences(item, [...path, key], env, problems)]),
+      Object.entries(value).map(([key, item]) => [
+        key,
+        resolveReferences(item, [...path, key], env, problems),
+      ]),
     );
   }
   return value;

@@ -5,7 +5,9 @@ import { z } from 'zod';
 const SECRET_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
 /** A secret field: in the file it must be a `${ENV_VAR}` reference (resolved by the loader). */
-const secret = z.string().regex(SECRET_REFERENCE, 'secrets must be ${ENV_VAR} references, not literal values');
+const secret = z
+  .string()
+  .regex(SECRET_REFERENCE, 'secrets must be ${ENV_VAR} references, not literal values');
 
 const url = z.url({ message: 'must be an absolute URL' });
 const repo = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name');
@@ -93,8 +95,14 @@ export const configSchema = z
           })
           .strict()
           .optional(),
-        github: z.object({ baseUrl: url.default('https://api.github.com'), token: secret }).strict().optional(),
-        jenkins: z.object({ baseUrl: url, user: z.string().min(1), apiToken: secret }).strict().optional(),
+        github: z
+          .object({ baseUrl: url.default('https://api.github.com'), token: secret })
+          .strict()
+          .optional(),
+        jenkins: z
+          .object({ baseUrl: url, user: z.string().min(1), apiToken: secret })
+          .strict()
+          .optional(),
         email: z
           .object({
             host: z.string().min(1),
@@ -109,7 +117,10 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    services: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'service names are lower-case letters, digits and dashes'), serviceSchema),
+    services: z.record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'service names are lower-case letters, digits and dashes'),
+      serviceSchema,
+    ),
   })
   .strict();
 

@@ -79,19 +79,31 @@ export function validateAction(request: ResponderAction, context: ActionContext)
   }
 }
 
-function validateRollback(request: Extract<ResponderAction, { action: 'rollback' }>, context: ActionContext): void {
+function validateRollback(
+  request: Extract<ResponderAction, { action: 'rollback' }>,
+  context: ActionContext,
+): void {
   if (context.status === 'mitigating') {
     throw new ActionRejection('conflict', 'already mitigating: a rollback is in progress');
   }
   if (request.to !== undefined && !SHA_PATTERN.test(request.to)) {
-    throw new ActionRejection('invalid', `'to' must be a commit SHA (7-40 hex characters), got '${request.to}'`);
+    throw new ActionRejection(
+      'invalid',
+      `'to' must be a commit SHA (7-40 hex characters), got '${request.to}'`,
+    );
   }
   const target = request.to ?? context.rollbackCandidateSha;
   if (!target) {
-    throw new ActionRejection('invalid', "no rollback candidate is known for this service: name one with 'to'");
+    throw new ActionRejection(
+      'invalid',
+      "no rollback candidate is known for this service: name one with 'to'",
+    );
   }
   if (context.currentDeploySha && sameCommit(target, context.currentDeploySha)) {
-    throw new ActionRejection('invalid', `target equals the current deploy (${context.currentDeploySha.slice(0, 12)})`);
+    throw new ActionRejection(
+      'invalid',
+      `target equals the current deploy (${context.currentDeploySha.slice(0, 12)})`,
+    );
   }
 }
 
@@ -109,7 +121,8 @@ export function parseAction(body: unknown): ResponderAction {
     case 'acknowledge':
       return { action: 'acknowledge' };
     case 'rollback':
-      if (raw.to !== undefined && typeof raw.to !== 'string') throw new ActionRejection('invalid', "'to' must be a string");
+      if (raw.to !== undefined && typeof raw.to !== 'string')
+        throw new ActionRejection('invalid', "'to' must be a string");
       if (raw.force !== undefined && typeof raw.force !== 'boolean') {
         throw new ActionRejection('invalid', "'force' must be a boolean");
       }

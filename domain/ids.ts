@@ -9,7 +9,9 @@ export function workflowIdForGroup(groupKey: string): string {
 }
 
 export function incidentIdFor(workflowId: string, runId: string): string {
-  const group = workflowId.startsWith(WORKFLOW_PREFIX) ? workflowId.slice(WORKFLOW_PREFIX.length) : workflowId;
+  const group = workflowId.startsWith(WORKFLOW_PREFIX)
+    ? workflowId.slice(WORKFLOW_PREFIX.length)
+    : workflowId;
   return `${group}-${runId.replace(/-/g, '').slice(0, 8)}`;
 }
 

@@ -106,7 +106,9 @@ export function renderMarkdown(report: IncidentReport): string {
   lines.push(...whatChangedSection(report), ...rollbackSection(report), ...followUpSection(report));
   lines.push('## Timeline', '', '| time | event | who | details |', '|---|---|---|---|');
   for (const entry of report.timeline) {
-    lines.push(`| ${entry.at} | ${entry.kind} | ${entry.actor.by} (${entry.actor.channel}) | ${escapeCell(entry.message)} |`);
+    lines.push(
+      `| ${entry.at} | ${entry.kind} | ${entry.actor.by} (${entry.actor.channel}) | ${escapeCell(entry.message)} |`,
+    );
   }
   lines.push('', `_Generated ${report.generatedAt} by Firebreak._`, '');
   return lines.join('\n');
@@ -133,7 +135,9 @@ function rollbackSection(report: IncidentReport): string[] {
   const lines = ['## Rollbacks', ''];
   for (const r of report.rollbacks) {
     const build = r.buildNumber ? `build #${r.buildNumber}` : 'no build';
-    lines.push(`- to ${short(r.targetSha)} by ${r.requestedBy.by} (${r.requestedBy.channel}): ${r.result ?? 'running'}, ${build}`);
+    lines.push(
+      `- to ${short(r.targetSha)} by ${r.requestedBy.by} (${r.requestedBy.channel}): ${r.result ?? 'running'}, ${build}`,
+    );
   }
   return [...lines, ''];
 }

@@ -44,7 +44,10 @@ export function suspectDeploy(
   return { sha: deploy.sha, finishedAt: deploy.finishedAt };
 }
 
-export function computeTimings(state: Pick<IncidentState, 'enrichment' | 'times'>, windowMs?: number): Timings {
+export function computeTimings(
+  state: Pick<IncidentState, 'enrichment' | 'times'>,
+  windowMs?: number,
+): Timings {
   const { times } = state;
   const suspect = suspectDeploy(state, windowMs);
   return {

@@ -37,7 +37,15 @@ export interface EmailContent {
 }
 
 /** Failures that will not change on retry; everything else on the connection level is transient. */
-const PERMANENT_CODES = new Set(['EAUTH', 'ENOAUTH', 'ECONFIG', 'ETLS', 'EENVELOPE', 'EMESSAGE', 'EMAXRECIPIENTS']);
+const PERMANENT_CODES = new Set([
+  'EAUTH',
+  'ENOAUTH',
+  'ECONFIG',
+  'ETLS',
+  'EENVELOPE',
+  'EMESSAGE',
+  'EMAXRECIPIENTS',
+]);
 const SUBJECT_MAX = 200;
 
 export class EmailNotifier implements Notifier<EmailTarget> {
@@ -51,7 +59,11 @@ export class EmailNotifier implements Notifier<EmailTarget> {
 
   async send(target: EmailTarget, message: StakeholderMessage): Promise<void> {
     if (target.to.length === 0) {
-      throw new IntegrationError('No email recipients given', { vendor: 'email', code: 'ECONFIG', retryable: false });
+      throw new IntegrationError('No email recipients given', {
+        vendor: 'email',
+        code: 'ECONFIG',
+        retryable: false,
+      });
     }
     const info = await this.deliver(target.to, message);
     // Some recipients refused, the others got it: a retry would mail those twice, so it is final.
@@ -137,13 +149,15 @@ function textBody(message: StakeholderMessage): string {
     `Incident:  ${oneLine(message.incidentId)} (${oneLine(message.milestone)})`,
   ];
   if (message.facts.length > 0) lines.push('', ...message.facts.map((fact) => `- ${oneLine(fact)}`));
-  if (message.links.length > 0) lines.push('', 'Links:', ...message.links.map((link) => `- ${linkText(link)}`));
+  if (message.links.length > 0)
+    lines.push('', 'Links:', ...message.links.map((link) => `- ${linkText(link)}`));
   lines.push('', '-- ', 'Sent by Firebreak.');
   return `${lines.join('\n')}\n`;
 }
 
 function htmlBody(message: StakeholderMessage): string {
-  const row = (name: string, value: string) => `<tr><th align="left">${name}</th><td>${html(value)}</td></tr>`;
+  const row = (name: string, value: string) =>
+    `<tr><th align="left">${name}</th><td>${html(value)}</td></tr>`;
   const parts = [
     `<h2>${html(message.headline)}</h2>`,
     '<table>',
@@ -160,7 +174,9 @@ function htmlBody(message: StakeholderMessage): string {
   if (links.length > 0) {
     parts.push(
       '<p>',
-      links.map((link) => `<a href="${html(link.href)}">${html(link.text?.trim() || link.href)}</a>`).join(' · '),
+      links
+        .map((link) => `<a href="${html(link.href)}">${html(link.text?.trim() || link.href)}</a>`)
+        .join(' · '),
       '</p>',
     );
   }

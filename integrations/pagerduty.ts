@@ -38,6 +38,8 @@ const SUMMARY_MAX = 1024;
 const EVENTS_RETRY_AFTER_MS = 30_000;
 const ONCALL_PAGE_LIMIT = 100;
 const ONCALL_MAX_PAGES = 20;
+/** Node's TLS verification failures (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID...). */
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 
 export class PagerDutyClient implements Pager {
   private readonly eventsServer: string;
@@ -80,11 +82,19 @@ export class PagerDutyClient implements Pager {
   }
 
   async acknowledge(routingKey: string, dedupKey: string): Promise<void> {
-    await this.sendEvent('enqueue', { routing_key: routingKey, event_action: 'acknowledge', dedup_key: dedupKey });
+    await this.sendEvent('enqueue', {
+      routing_key: routingKey,
+      event_action: 'acknowledge',
+      dedup_key: dedupKey,
+    });
   }
 
   async resolve(routingKey: string, dedupKey: string): Promise<void> {
-    await this.sendEvent('enqueue', { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey });
+    await this.sendEvent('enqueue', {
+      routing_key: routingKey,
+      event_action: 'resolve',
+      dedup_key: dedupKey,
+    });
   }
 
   async recordChange(change: ChangeRecord): Promise<void> {
@@ -150,7 +160,7 @@ export class PagerDutyClient implements Pager {
         // pdjs 2.2.4 types change events as alert events, and its README forgets the `data` wrapper (§5.4).
         data: body as unknown as Parameters<typeof event>[0]['data'],
       });
-    const response = await this.attempt(call, 'events');
+    const response = await this.attempt(call);
     if (!response.ok) throw eventsError(response);
     return response.data;
   }
@@ -161,7 +171,9 @@ export class PagerDutyClient implements Pager {
     options: { query?: Record<string, string | string[]>; body?: object; write?: boolean },
   ): Promise<unknown> {
     if (!this.apiToken) throw configError('no PagerDuty REST API token is configured');
-    if (options.write && !this.fromEmail) throw configError('no PagerDuty From email is configured for writes');
+    if (options.write && !this.fromEmail) {
+      throw configError('no PagerDuty From email is configured for writes');
+    }
     const call = () =>
       api({
         ...this.requestInit(),
@@ -173,7 +185,7 @@ export class PagerDutyClient implements Pager {
         ...(options.query ? { queryParameters: options.query } : {}),
         ...(options.body ? { data: options.body } : {}),
       });
-    const response = await this.attempt(call, 'rest');
+    const response = await this.attempt(call);
     if (!response.ok) throw restError(response);
     return response.data;
   }
@@ -192,11 +204,11 @@ export class PagerDutyClient implements Pager {
   }
 
   /** Runs one pdjs call, turning its rejections (network, timeout, non-JSON bodies) into IntegrationErrors. */
-  private async attempt(call: () => Promise<PdjsResponse>, api: 'events' | 'rest'): Promise<PdjsResponse> {
+  private async attempt(call: () => Promise<PdjsResponse>): Promise<PdjsResponse> {
     try {
       return await call();
     } catch (error) {
-      throw rejectionError(error, api);
+      throw rejectionError(error);
     }
   }
 }
@@ -236,13 +248,16 @@ function eventsError(response: PdjsResponse): IntegrationError {
   const detail = isRecord(data)
     ? [data.message, ...(Array.isArray(data.errors) ? data.errors : [])].filter(Boolean).join('; ')
     : '';
-  return new IntegrationError(`PagerDuty Events API answered ${response.status}${detail ? `: ${detail}` : ''}`, {
-    vendor: 'pagerduty',
-    status: response.status,
-    code: isRecord(data) && typeof data.status === 'string' ? data.status : undefined,
-    retryable: isRetryableStatus(response.status),
-    ...(response.status === 429 ? { retryAfterMs: EVENTS_RETRY_AFTER_MS } : {}),
-  });
+  return new IntegrationError(
+    `PagerDuty Events API answered ${response.status}${detail ? `: ${detail}` : ''}`,
+    {
+      vendor: 'pagerduty',
+      status: response.status,
+      code: isRecord(data) && typeof data.status === 'string' ? data.status : undefined,
+      retryable: isRetryableStatus(response.status),
+      ...(response.status === 429 ? { retryAfterMs: EVENTS_RETRY_AFTER_MS } : {}),
+    },
+  );
 }
 
 function restError(response: { status: number; headers: Headers; data?: unknown }): IntegrationError {
@@ -250,32 +265,31 @@ function restError(response: { status: number; headers: Headers; data?: unknown 
   const errors = Array.isArray(error.errors) ? error.errors.join('; ') : '';
   const message = [error.message, errors].filter(Boolean).join(': ');
   const retryAfterMs = rateLimitResetMs(response.headers);
-  return new IntegrationError(`PagerDuty REST API answered ${response.status}${message ? `: ${message}` : ''}`, {
-    vendor: 'pagerduty',
-    status: response.status,
-    code: error.code === undefined ? undefined : String(error.code),
-    retryable: isRetryableStatus(response.status),
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-  });
+  return new IntegrationError(
+    `PagerDuty REST API answered ${response.status}${message ? `: ${message}` : ''}`,
+    {
+      vendor: 'pagerduty',
+      status: response.status,
+      code: error.code === undefined ? undefined : String(error.code),
+      retryable: isRetryableStatus(response.status),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    },
+  );
 }
 
 /** `ratelimit-reset` is the number of seconds until the REST rate-limit window resets (§2.3). */
 function rateLimitResetMs(headers: Headers): number | undefined {
-  const seconds = Number(headers.get('ratelimit-reset'));
-  return headers.get('ratelimit-reset') !== null && Number.isFinite(seconds) && seconds >= 0
-    ? seconds * 1000
-    : undefined;
+  const raw = headers.get('ratelimit-reset')?.trim();
+  const seconds = raw ? Number(raw) : NaN;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
 /**
  * pdjs rejects with: an AbortError (our timeout), a node-fetch FetchError (network failure, or an
  * Events answer that was not JSON), or, for REST answers that were not JSON, the Response itself.
  */
-function rejectionError(error: unknown, api: 'events' | 'rest'): IntegrationError {
-  if (isResponseLike(error)) {
-    if (api === 'rest') return restError(error);
-    return statusOnlyError(error.status);
-  }
+function rejectionError(error: unknown): IntegrationError {
+  if (isResponseLike(error)) return restError(error);
   const name = error instanceof Error ? error.name : '';
   const code = isRecord(error) && typeof error.code === 'string' ? error.code : undefined;
   const type = isRecord(error) && typeof error.type === 'string' ? error.type : undefined;
@@ -287,19 +301,12 @@ function rejectionError(error: unknown, api: 'events' | 'rest'): IntegrationErro
     });
   }
   const message = error instanceof Error ? error.message : String(error);
-  // An unparsable body has no status to judge by; treat it as transient (a proxy page, an outage).
+  // A certificate we do not trust is configuration (caCert, a proxy), not a passing outage. An
+  // unparsable body has no status to judge by; treat it as transient (a proxy page, an outage).
   return new IntegrationError(`PagerDuty call failed: ${message}`, {
     vendor: 'pagerduty',
     code: code ?? (type === 'invalid-json' ? 'invalid_response' : undefined),
-    retryable: true,
-  });
-}
-
-function statusOnlyError(status: number): IntegrationError {
-  return new IntegrationError(`PagerDuty answered ${status} with a body that is not JSON`, {
-    vendor: 'pagerduty',
-    status,
-    retryable: isRetryableStatus(status),
+    retryable: !(code && CERTIFICATE_ERRORS.test(code)),
   });
 }
 

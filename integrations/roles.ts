@@ -77,7 +77,8 @@ export interface CommitSummary {
   url: string;
 }
 
-export type DeploymentState = 'error' | 'failure' | 'inactive' | 'pending' | 'success' | 'queued' | 'in_progress';
+export type DeploymentState =
+  'error' | 'failure' | 'inactive' | 'pending' | 'success' | 'queued' | 'in_progress';
 
 export interface DeploymentRecord {
   id: number;

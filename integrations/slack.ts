@@ -88,7 +88,10 @@ export function buildSlackMessage(message: StakeholderMessage): SlackPayload {
       ],
     },
     ...factSections(message.facts),
-    { type: 'context', elements: [mrkdwn(`Incident ${escape(message.incidentId)} · ${escape(message.milestone)}`)] },
+    {
+      type: 'context',
+      elements: [mrkdwn(`Incident ${escape(message.incidentId)} · ${escape(message.milestone)}`)],
+    },
     ...linkActions(message.links),
   ];
   return { text: fallbackText(message), blocks: blocks.slice(0, MAX_BLOCKS) };

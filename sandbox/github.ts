@@ -384,6 +384,10 @@ export class GitHubStandIn {
     this.standIn.addFault(fault);
   }
 
+  requests(method: string, pathPrefix: string): ReceivedRequest[] {
+    return this.standIn.requests(method, pathPrefix);
+  }
+
   // ----- rate limits -----
 
   /** Sets the primary budget; at 0 every API request gets 403 "API rate limit exceeded". */

@@ -66,7 +66,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const rollbackJob = `${service}/rollback`;
   const history = seedHistory(github, service);
   jenkins.defineJob(rollbackJob, {
-    parameters: [{ name: 'TARGET_SHA', default: '' }, { name: 'REQUEST_ID', default: '' }, { name: 'INCIDENT_ID', default: '' }],
+    parameters: [
+      { name: 'TARGET_SHA', default: '' },
+      { name: 'REQUEST_ID', default: '' },
+      { name: 'INCIDENT_ID', default: '' },
+    ],
     durationMs: options.rollbackBuildMs ?? 3000,
     result: 'SUCCESS',
   });
@@ -142,7 +146,10 @@ function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): F
         pagerduty: { routingKey: SANDBOX_ROUTING_KEY, escalationPolicy: 'PSANDBOX' },
         github: { repo: `acme/${service}`, branch: 'main', environment: 'production' },
         jenkins: { rollbackJob: `${service}/rollback`, shaParameter: 'TARGET_SHA' },
-        notify: { slackWebhook: `${s.slack.url}/services/T000SANDBOX/B000SANDBOX/sandboxwebhook`, emails: ['stakeholders@sandbox.test'] },
+        notify: {
+          slackWebhook: `${s.slack.url}/services/T000SANDBOX/B000SANDBOX/sandboxwebhook`,
+          emails: ['stakeholders@sandbox.test'],
+        },
         policy: { migrationPaths: ['db/migrate/', 'migrations/'] },
       },
     },

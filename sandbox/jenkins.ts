@@ -227,6 +227,10 @@ export class JenkinsStandIn {
     this.standIn.addFault(fault);
   }
 
+  requests(method: string, pathPrefix: string): ReceivedRequest[] {
+    return this.standIn.requests(method, pathPrefix);
+  }
+
   // ----- seeding and accessors -----
 
   /** Defines (or replaces) a job at a folder path such as `payments/checkout-rollback`. */

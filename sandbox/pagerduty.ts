@@ -94,7 +94,13 @@ const MAX_NOTES = 2000;
 const WINDOW_MS = 60_000;
 
 const DEFAULT_ON_CALL: OnCallUser[] = [
-  { id: 'PUSER01', name: 'Ada Lovelace', email: 'ada@example.test', escalationLevel: 1, scheduleId: 'PSCHED1' },
+  {
+    id: 'PUSER01',
+    name: 'Ada Lovelace',
+    email: 'ada@example.test',
+    escalationLevel: 1,
+    scheduleId: 'PSCHED1',
+  },
   { id: 'PUSER02', name: 'Grace Hopper', email: 'grace@example.test', escalationLevel: 2 },
 ];
 
@@ -173,7 +179,10 @@ export class PagerDutyStandIn {
 
   /** Replaces who is on call for an escalation policy. */
   setOnCall(escalationPolicyId: string, users: OnCallUser[]): void {
-    this.onCall.set(escalationPolicyId, users.map((user) => ({ ...user })));
+    this.onCall.set(
+      escalationPolicyId,
+      users.map((user) => ({ ...user })),
+    );
   }
 
   incidents(): StandInIncident[] {
@@ -344,7 +353,8 @@ export class PagerDutyStandIn {
   private async listOnCalls(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const query = request.query as Query;
     const page = pageOf(query);
-    if (typeof page === 'string') return reply.code(400).send(restError('Invalid Input Provided', 2001, [page]));
+    if (typeof page === 'string')
+      return reply.code(400).send(restError('Invalid Input Provided', 2001, [page]));
     const policyIds = listParam(query, 'escalation_policy_ids[]');
     const userIds = listParam(query, 'user_ids[]');
     const entries = [...this.onCall.entries()]
@@ -357,7 +367,8 @@ export class PagerDutyStandIn {
   private async listIncidents(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const query = request.query as Query;
     const page = pageOf(query);
-    if (typeof page === 'string') return reply.code(400).send(restError('Invalid Input Provided', 2001, [page]));
+    if (typeof page === 'string')
+      return reply.code(400).send(restError('Invalid Input Provided', 2001, [page]));
     const incidentKey = typeof query.incident_key === 'string' ? query.incident_key : undefined;
     const statuses = listParam(query, 'statuses[]');
     const found = this.allIncidents
@@ -378,7 +389,8 @@ export class PagerDutyStandIn {
     if (!from) return reply;
     const incident = this.findIncident(request);
     if (!incident) return reply.code(404).send(restError('Not Found', 2100));
-    const update = isRecord(request.body) && isRecord(request.body.incident) ? request.body.incident : undefined;
+    const update =
+      isRecord(request.body) && isRecord(request.body.incident) ? request.body.incident : undefined;
     const problem = checkIncidentUpdate(update, incident);
     if (problem) return reply.code(400).send(problem);
     const status = update?.status as 'acknowledged' | 'resolved';
@@ -397,7 +409,9 @@ export class PagerDutyStandIn {
       return reply.code(400).send(restError('Invalid Input Provided', 2001, ['Note content is required']));
     }
     if (incident.notes.length >= MAX_NOTES) {
-      return reply.code(400).send(restError('Invalid Input Provided', 2001, ['Maximum number of notes reached']));
+      return reply
+        .code(400)
+        .send(restError('Invalid Input Provided', 2001, ['Maximum number of notes reached']));
     }
     const created: IncidentNote = {
       id: pagerDutyId('P', 6),
@@ -547,7 +561,9 @@ function requireFrom(request: FastifyRequest, reply: FastifyReply): string | und
   if (typeof from === 'string' && from.includes('@')) return from;
   void reply
     .code(400)
-    .send(restError('Invalid Input Provided', 2001, ['A valid email address is required in the From header']));
+    .send(
+      restError('Invalid Input Provided', 2001, ['A valid email address is required in the From header']),
+    );
   return undefined;
 }
 
@@ -556,7 +572,9 @@ function checkIncidentUpdate(
   incident: StandInIncident,
 ): { error: Record<string, unknown> } | undefined {
   if (!update || (update.type !== 'incident' && update.type !== 'incident_reference')) {
-    return restError('Invalid Input Provided', 2001, ["incident.type must be 'incident' or 'incident_reference'"]);
+    return restError('Invalid Input Provided', 2001, [
+      "incident.type must be 'incident' or 'incident_reference'",
+    ]);
   }
   if (update.status !== 'acknowledged' && update.status !== 'resolved') {
     // PagerDuty also re-opens (status triggered), escalates and reassigns; the stand-in does not model those.
@@ -662,7 +680,9 @@ function serviceIdFor(routingKey: string): string {
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof UnparsableBody);
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof UnparsableBody)
+  );
 }
 
 function nonEmptyString(value: unknown): value is string {

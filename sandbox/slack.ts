@@ -105,7 +105,8 @@ export class SlackStandIn {
     }
     const message = body as SlackMessageBody;
     if (!nonEmptyString(message.text) && message.blocks === undefined) return answer(reply, 400, 'no_text');
-    if (message.blocks !== undefined && !validBlocks(message.blocks)) return answer(reply, 400, 'invalid_blocks');
+    if (message.blocks !== undefined && !validBlocks(message.blocks))
+      return answer(reply, 400, 'invalid_blocks');
     const webhookPath = request.url.split('?')[0] ?? request.url;
     if (this.isThrottled(webhookPath)) {
       reply.header('retry-after', '1');
@@ -174,7 +175,12 @@ function textObject(value: unknown, maxLength: number, types = ['plain_text', 'm
 }
 
 function imageElement(value: unknown): boolean {
-  return isRecord(value) && value.type === 'image' && nonEmptyString(value.image_url) && nonEmptyString(value.alt_text);
+  return (
+    isRecord(value) &&
+    value.type === 'image' &&
+    nonEmptyString(value.image_url) &&
+    nonEmptyString(value.alt_text)
+  );
 }
 
 function actionElement(value: unknown): boolean {

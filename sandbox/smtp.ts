@@ -60,7 +60,8 @@ export class SmtpStandIn {
       // Pooled clients keep connections open; do not make close() wait the default 30 s for them.
       closeTimeout: 500,
       onAuth: (auth, _session, callback) => {
-        if (auth.username === this.user && auth.password === this.password) return callback(null, { user: auth.username });
+        if (auth.username === this.user && auth.password === this.password)
+          return callback(null, { user: auth.username });
         return callback(smtpError(535, 'Invalid username or password'));
       },
       onRcptTo: (address, _session, callback) => callback(this.rcptFailure(address)),
@@ -137,7 +138,10 @@ function smtpError(responseCode: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode });
 }
 
-function toReceivedMail(mail: Awaited<ReturnType<typeof simpleParser>>, session: SMTPServerSession): ReceivedMail {
+function toReceivedMail(
+  mail: Awaited<ReturnType<typeof simpleParser>>,
+  session: SMTPServerSession,
+): ReceivedMail {
   const { mailFrom, rcptTo } = session.envelope;
   return {
     at: new Date().toISOString(),

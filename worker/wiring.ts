@@ -34,9 +34,16 @@ export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras 
           ...(extras.pagerDutyCaCert ? { caCert: extras.pagerDutyCaCert } : {}),
         })
       : null,
-    sourceHistory: github ? new GitHubClient({ baseUrl: github.baseUrl, token: github.token, timeoutMs: VENDOR_TIMEOUT_MS }) : null,
+    sourceHistory: github
+      ? new GitHubClient({ baseUrl: github.baseUrl, token: github.token, timeoutMs: VENDOR_TIMEOUT_MS })
+      : null,
     deployTool: jenkins
-      ? new JenkinsClient({ baseUrl: jenkins.baseUrl, user: jenkins.user, apiToken: jenkins.apiToken, timeoutMs: VENDOR_TIMEOUT_MS })
+      ? new JenkinsClient({
+          baseUrl: jenkins.baseUrl,
+          user: jenkins.user,
+          apiToken: jenkins.apiToken,
+          timeoutMs: VENDOR_TIMEOUT_MS,
+        })
       : null,
     slack: new SlackNotifier({ timeoutMs: VENDOR_TIMEOUT_MS }),
     email: email

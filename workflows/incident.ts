@@ -43,6 +43,11 @@ export interface IncidentInput {
   service: string;
   /** Alerts that arrived while the previous incident of this group was closing (continue-as-new). */
   carriedOver?: AlertBatch[];
+  /**
+   * False on a server without Firebreak's search attributes (Temporal's time-skipping test server
+   * implements no operator service to register them); the incident is then not listable by them.
+   */
+  indexed?: boolean;
 }
 
 const ENGINE: Actor = { by: 'firebreak', channel: 'workflow' };
@@ -68,7 +73,12 @@ const jenkinsBuild = proxyActivities<IncidentActivities>({
 /** Optional steps: a few tries, then a follow-up in the report. */
 const optional = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 5,
+  },
 });
 
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentReport> {
@@ -152,14 +162,23 @@ class Incident {
     if (this.openedByDelivery === null) {
       this.openedByDelivery = batch.deliveryId;
       this.state.times.detected = batch.receivedAt;
-      this.record('alert-received', `first alert received (${batch.alerts.length} in the delivery)`, MONITORING, {
-        at: batch.receivedAt,
-        timeSource: 'intake',
-      });
+      this.record(
+        'alert-received',
+        `first alert received (${batch.alerts.length} in the delivery)`,
+        MONITORING,
+        {
+          at: batch.receivedAt,
+          timeSource: 'intake',
+        },
+      );
     }
     for (const alert of batch.alerts) this.applyAlert(alert, batch.receivedAt);
     if (batch.truncated > 0) {
-      this.record('alerts-truncated', `${batch.truncated} alerts were left out of a delivery by the sender`, MONITORING);
+      this.record(
+        'alerts-truncated',
+        `${batch.truncated} alerts were left out of a delivery by the sender`,
+        MONITORING,
+      );
     }
     if (allAlertsResolved(this.state.alerts) && batch.truncated === 0) {
       this.resolve(MONITORING, 'all alerts resolved by monitoring');
@@ -169,7 +188,13 @@ class Incident {
   private applyAlert(alert: Alert, receivedAt: string): void {
     const known = this.state.alerts.find((o) => o.key === alert.occurrenceKey);
     if (!known) {
-      this.state.alerts.push({ key: alert.occurrenceKey, alert, firstSeenAt: receivedAt, lastSeenAt: receivedAt, notifications: 1 });
+      this.state.alerts.push({
+        key: alert.occurrenceKey,
+        alert,
+        firstSeenAt: receivedAt,
+        lastSeenAt: receivedAt,
+        notifications: 1,
+      });
       this.noteImpactStart(alert.startsAt);
       this.raiseSeverity(alert);
       if (!this.state.title) this.state.title = alert.summary;
@@ -200,7 +225,8 @@ class Incident {
 
   private raiseSeverity(alert: Alert): void {
     const before = this.state.severity;
-    this.state.severity = this.state.alerts.length === 1 ? alert.severity : higherSeverity(before, alert.severity);
+    this.state.severity =
+      this.state.alerts.length === 1 ? alert.severity : higherSeverity(before, alert.severity);
   }
 
   // ---------- lifecycle steps ----------
@@ -225,7 +251,11 @@ class Incident {
       });
       for (const warning of result.warnings) this.record('enrichment-warning', warning, ENGINE);
       if (result.migrations.length > 0) {
-        this.record('safety-warning', `migrations changed since the rollback candidate: ${result.migrations.join(', ')}`, ENGINE);
+        this.record(
+          'safety-warning',
+          `migrations changed since the rollback candidate: ${result.migrations.join(', ')}`,
+          ENGINE,
+        );
       }
     } catch (error) {
       // Enrichment is optional: the page goes out without it.
@@ -254,7 +284,8 @@ class Incident {
     }
     this.inBackground('on-call lookup', async () => {
       const onCall = await optional.lookUpOnCall({ service: this.state.service });
-      if (onCall) this.record('on-call', onCall.length ? `on call: ${onCall.join(', ')}` : 'nobody is on call', ENGINE);
+      if (onCall)
+        this.record('on-call', onCall.length ? `on call: ${onCall.join(', ')}` : 'nobody is on call', ENGINE);
     });
   }
 
@@ -268,7 +299,9 @@ class Incident {
 
   async close(): Promise<IncidentReport> {
     if (this.state.times.paged) {
-      this.inBackground('resolve page', () => paging.resolvePage({ service: this.state.service, dedupKey: this.dedupKey }));
+      this.inBackground('resolve page', () =>
+        paging.resolvePage({ service: this.state.service, dedupKey: this.dedupKey }),
+      );
     }
     this.notify('resolved', `${this.state.service}: incident resolved`);
     await this.drainBackground();
@@ -302,7 +335,11 @@ class Incident {
     } catch (error) {
       if (!(error instanceof ActionRejection)) throw error;
       // The failure type carries the kind across the wire so the API can answer 409 or 422.
-      throw ApplicationFailure.create({ type: `ActionRejected.${error.kind}`, message: error.message, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: `ActionRejected.${error.kind}`,
+        message: error.message,
+        nonRetryable: true,
+      });
     }
   }
 
@@ -353,7 +390,9 @@ class Incident {
     this.pendingRollbacks.push(record);
     if (!this.state.times.acknowledged) this.state.times.acknowledged = record.requestedAt;
     this.setStatus('mitigating');
-    this.record('action', `rollback to ${target.slice(0, 12)} requested`, actor, { data: { requestId: record.requestId } });
+    this.record('action', `rollback to ${target.slice(0, 12)} requested`, actor, {
+      data: { requestId: record.requestId },
+    });
     return `rollback to ${target.slice(0, 12)} started (request ${record.requestId})`;
   }
 
@@ -379,7 +418,9 @@ class Incident {
     if (record.result === 'SUCCESS') {
       this.state.times.mitigated = record.finishedAt ?? new Date().toISOString();
       if (this.state.status === 'mitigating') this.setStatus('mitigated');
-      this.record('mitigated', `rollback to ${target} succeeded${build}`, ENGINE, { data: { buildUrl: record.buildUrl } });
+      this.record('mitigated', `rollback to ${target} succeeded${build}`, ENGINE, {
+        data: { buildUrl: record.buildUrl },
+      });
       this.notify('rollback-succeeded', `${this.state.service}: rollback to ${target} succeeded`);
       this.inBackground('change event', () =>
         optional.recordChangeEvent({
@@ -391,9 +432,14 @@ class Incident {
       return;
     }
     if (this.state.status === 'mitigating') this.setStatus('mitigation-failed');
-    this.record('mitigation-failed', `rollback to ${target} ended ${record.result ?? 'without a result'}${build}`, ENGINE, {
-      data: { consoleTail: record.consoleTail ?? null },
-    });
+    this.record(
+      'mitigation-failed',
+      `rollback to ${target} ended ${record.result ?? 'without a result'}${build}`,
+      ENGINE,
+      {
+        data: { consoleTail: record.consoleTail ?? null },
+      },
+    );
     this.notify('rollback-failed', `${this.state.service}: rollback to ${target} FAILED (${record.result})`);
   }
 
@@ -430,16 +476,22 @@ class Incident {
   }
 
   private facts(): string[] {
-    const facts = [`Status: ${this.state.status}`, `Impact since: ${this.state.times.impactStart ?? 'unknown'}`];
+    const facts = [
+      `Status: ${this.state.status}`,
+      `Impact since: ${this.state.times.impactStart ?? 'unknown'}`,
+    ];
     const deploy = this.state.enrichment?.currentDeploy;
     if (deploy) facts.push(`Current deploy: ${deploy.sha.slice(0, 12)} (finished ${deploy.finishedAt})`);
     const rollback = this.state.rollbacks.at(-1);
-    if (rollback) facts.push(`Rollback to ${rollback.targetSha.slice(0, 12)}: ${rollback.result ?? 'in progress'}`);
+    if (rollback)
+      facts.push(`Rollback to ${rollback.targetSha.slice(0, 12)}: ${rollback.result ?? 'in progress'}`);
     return facts;
   }
 
   private inBackground(what: string, step: () => Promise<void>): void {
-    this.background.push(step().catch((error: unknown) => this.fail('optional-step-failed', `${what} failed`, error)));
+    this.background.push(
+      step().catch((error: unknown) => this.fail('optional-step-failed', `${what} failed`, error)),
+    );
   }
 
   private async drainBackground(): Promise<void> {
@@ -454,6 +506,7 @@ class Incident {
   }
 
   private upsertAttributes(): void {
+    if (this.input.indexed === false) return;
     upsertSearchAttributes([
       { key: attributes.INCIDENT_ID, value: this.state.id },
       { key: attributes.SERVICE, value: this.state.service },
@@ -464,7 +517,11 @@ class Incident {
 
   private notePending(): void {
     const firing = this.state.alerts.filter((o) => o.alert.status === 'firing').length;
-    this.record('incident-opened', `incident opened with ${firing} firing alert(s), severity ${this.state.severity}`, ENGINE);
+    this.record(
+      'incident-opened',
+      `incident opened with ${firing} firing alert(s), severity ${this.state.severity}`,
+      ENGINE,
+    );
   }
 
   private record(

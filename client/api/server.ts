@@ -29,7 +29,9 @@ export function createApi(options: ApiOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
   }) as unknown as FastifyInstance;
   app.setErrorHandler((error, _request, reply) => sendFrameworkError(error, reply));
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url}`));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url}`),
+  );
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {
@@ -49,10 +51,12 @@ function registerIntake(app: FastifyInstance, options: ApiOptions): void {
     try {
       const batches = parseAlertmanager(request.body, options.intake, receivedAt, deliveryId);
       const incidents = [];
-      for (const [service, batch] of batches) incidents.push(await options.incidents.ingest(service, service, batch));
+      for (const [service, batch] of batches)
+        incidents.push(await options.incidents.ingest(service, service, batch));
       return reply.code(202).send({ incidents });
     } catch (error) {
-      if (error instanceof IntakeError) return sendError(reply, error.status, error.code, error.message, error.details);
+      if (error instanceof IntakeError)
+        return sendError(reply, error.status, error.code, error.message, error.details);
       throw error;
     }
   });
@@ -68,7 +72,10 @@ function registerIncidents(app: FastifyInstance, options: ApiOptions): void {
     if (query.status && query.status !== 'open' && query.status !== 'closed') {
       return sendError(reply, 400, 'invalid_query', "status must be 'open' or 'closed'");
     }
-    const filter = { ...(query.status ? { status: query.status as 'open' | 'closed' } : {}), ...(query.service ? { service: query.service } : {}) };
+    const filter = {
+      ...(query.status ? { status: query.status as 'open' | 'closed' } : {}),
+      ...(query.service ? { service: query.service } : {}),
+    };
     return { incidents: await options.incidents.list(filter) };
   });
 
@@ -88,13 +95,21 @@ function registerIncidents(app: FastifyInstance, options: ApiOptions): void {
       const action = parseAction(body);
       const by = typeof body.by === 'string' && body.by.trim() ? body.by.trim() : null;
       if (!by) return sendError(reply, 422, 'invalid_action', "'by' must name who is acting");
-      const outcome = await options.incidents.act(id, { actor: { by, channel: channelOf(request) }, request: action });
+      const outcome = await options.incidents.act(id, {
+        actor: { by, channel: channelOf(request) },
+        request: action,
+      });
       return reply.code(200).send(outcome);
     } catch (error) {
       if (!(error instanceof ActionRejection)) throw error;
       if (error.message.startsWith('no incident')) return sendError(reply, 404, 'not_found', error.message);
       const status = error.kind === 'conflict' ? 409 : 422;
-      return sendError(reply, status, error.kind === 'conflict' ? 'action_conflict' : 'invalid_action', error.message);
+      return sendError(
+        reply,
+        status,
+        error.kind === 'conflict' ? 'action_conflict' : 'invalid_action',
+        error.message,
+      );
     }
   });
 

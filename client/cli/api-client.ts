@@ -11,7 +11,10 @@ export interface ApiConnection {
   alertToken?: string;
 }
 
-export const SANDBOX_CONNECTION_FILE = path.join(process.env.FIREBREAK_DATA_DIR ?? '.firebreak', 'sandbox.json');
+export const SANDBOX_CONNECTION_FILE = path.join(
+  process.env.FIREBREAK_DATA_DIR ?? '.firebreak',
+  'sandbox.json',
+);
 
 export function resolveConnection(options: { url?: string; token?: string }): ApiConnection {
   const sandbox = readSandboxConnection();
@@ -57,7 +60,10 @@ export class ApiClient {
   }
 
   async report(id: string, format: 'md' | 'json'): Promise<string> {
-    const response = await this.request('GET', `/v1/incidents/${encodeURIComponent(id)}/report?format=${format}`);
+    const response = await this.request(
+      'GET',
+      `/v1/incidents/${encodeURIComponent(id)}/report?format=${format}`,
+    );
     return format === 'json' ? JSON.stringify(JSON.parse(response), null, 2) : response;
   }
 
@@ -70,7 +76,12 @@ export class ApiClient {
     return JSON.parse(await this.request(method, route, body, token)) as T;
   }
 
-  private async request(method: string, route: string, body?: unknown, token = this.connection.token): Promise<string> {
+  private async request(
+    method: string,
+    route: string,
+    body?: unknown,
+    token = this.connection.token,
+  ): Promise<string> {
     let response: Response;
     try {
       response = await fetch(`${this.connection.url}${route}`, {

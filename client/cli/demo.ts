@@ -28,27 +28,48 @@ export async function runDemo(): Promise<void> {
     console.log(sandbox.banner(api, null));
     const startsAt = new Date(Date.now() - 4 * 60_000).toISOString();
     say(`Alertmanager reports: checkout 5xx ratio above 10% (since ${startsAt})`);
-    const intake = await post(api, '/v1/alerts/alertmanager', alertPayload('firing', startsAt), SANDBOX_ALERT_TOKEN);
+    const intake = await post(
+      api,
+      '/v1/alerts/alertmanager',
+      alertPayload('firing', startsAt),
+      SANDBOX_ALERT_TOKEN,
+    );
     const id = (intake as { incidents: Array<{ id: string }> }).incidents[0]?.id as string;
     console.log(`  incident ${id} opened`);
 
     const paged = await waitFor(api, id, (s) => s.times.paged !== null, 'the page');
     const page = sandbox.pagerduty.events.at(-1);
     console.log(`  PagerDuty (stand-in) received a trigger, dedup_key ${JSON.stringify(page?.dedupKey)}`);
-    console.log(`  current deploy ${paged.enrichment?.currentDeploy?.sha.slice(0, 12)}, rollback candidate ${paged.enrichment?.rollbackCandidate?.sha.slice(0, 12)}`);
+    console.log(
+      `  current deploy ${paged.enrichment?.currentDeploy?.sha.slice(0, 12)}, rollback candidate ${paged.enrichment?.rollbackCandidate?.sha.slice(0, 12)}`,
+    );
 
     say('The on-call responder (ada@sandbox.test) chooses: roll back');
-    const outcome = await post(api, `/v1/incidents/${id}/actions`, { action: 'rollback', by: 'ada@sandbox.test' }, SANDBOX_API_TOKEN);
+    const outcome = await post(
+      api,
+      `/v1/incidents/${id}/actions`,
+      { action: 'rollback', by: 'ada@sandbox.test' },
+      SANDBOX_API_TOKEN,
+    );
     console.log(`  ${(outcome as { message: string }).message}`);
-    await waitFor(api, id, (s) => s.status === 'mitigated' || s.status === 'mitigation-failed', 'the Jenkins build');
-    console.log(`  Jenkins (stand-in) build finished: ${sandbox.jenkins.triggers.length} trigger(s) received`);
+    await waitFor(
+      api,
+      id,
+      (s) => s.status === 'mitigated' || s.status === 'mitigation-failed',
+      'the Jenkins build',
+    );
+    console.log(
+      `  Jenkins (stand-in) build finished: ${sandbox.jenkins.triggers.length} trigger(s) received`,
+    );
 
     say('Monitoring recovers: Alertmanager sends resolved');
     await post(api, '/v1/alerts/alertmanager', alertPayload('resolved', startsAt), SANDBOX_ALERT_TOKEN);
     await waitForReport(api, id);
     say('The report');
     console.log(await get(api, `/v1/incidents/${id}/report?format=md`));
-    console.log(`Slack messages sent: ${sandbox.slack.messages.length}; emails sent: ${sandbox.smtp.inbox.length}`);
+    console.log(
+      `Slack messages sent: ${sandbox.slack.messages.length}; emails sent: ${sandbox.smtp.inbox.length}`,
+    );
   } finally {
     await engine.stop();
     await sandbox.close();
@@ -73,7 +94,10 @@ function alertPayload(status: 'firing' | 'resolved', startsAt: string): unknown 
       {
         status,
         labels,
-        annotations: { summary: 'checkout 5xx ratio above 10%', runbook_url: 'https://runbooks.sandbox.test/checkout' },
+        annotations: {
+          summary: 'checkout 5xx ratio above 10%',
+          runbook_url: 'https://runbooks.sandbox.test/checkout',
+        },
         startsAt,
         endsAt,
         generatorURL: 'http://prometheus.sandbox.test/graph',
@@ -83,7 +107,12 @@ function alertPayload(status: 'firing' | 'resolved', startsAt: string): unknown 
   };
 }
 
-async function waitFor(api: string, id: string, done: (s: IncidentState) => boolean, what: string): Promise<IncidentState> {
+async function waitFor(
+  api: string,
+  id: string,
+  done: (s: IncidentState) => boolean,
+  what: string,
+): Promise<IncidentState> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const state = (await get(api, `/v1/incidents/${id}`).then(JSON.parse)) as IncidentState;
@@ -106,7 +135,11 @@ async function waitForReport(api: string, id: string): Promise<void> {
 async function post(api: string, route: string, body: unknown, token: string): Promise<unknown> {
   const response = await fetch(`${api}${route}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-firebreak-client': 'cli' },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'x-firebreak-client': 'cli',
+    },
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -115,7 +148,9 @@ async function post(api: string, route: string, body: unknown, token: string): P
 }
 
 async function get(api: string, route: string): Promise<string> {
-  const response = await fetch(`${api}${route}`, { headers: { authorization: `Bearer ${SANDBOX_API_TOKEN}` } });
+  const response = await fetch(`${api}${route}`, {
+    headers: { authorization: `Bearer ${SANDBOX_API_TOKEN}` },
+  });
   const text = await response.text();
   if (!response.ok) throw new Error(`${route}: ${response.status} ${text}`);
   return text;

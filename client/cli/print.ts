@@ -7,23 +7,39 @@ export function printIncidents({ incidents }: { incidents: IncidentSummary[] }):
     console.log('no incidents');
     return;
   }
-  console.log(['ID'.padEnd(28), 'SERVICE'.padEnd(16), 'SEVERITY'.padEnd(10), 'STATUS'.padEnd(18), 'DETECTED'].join(' '));
+  console.log(
+    ['ID'.padEnd(28), 'SERVICE'.padEnd(16), 'SEVERITY'.padEnd(10), 'STATUS'.padEnd(18), 'DETECTED'].join(' '),
+  );
   for (const i of incidents) {
-    console.log([i.id.padEnd(28), i.service.padEnd(16), i.severity.padEnd(10), i.status.padEnd(18), i.detected ?? ''].join(' '));
+    console.log(
+      [
+        i.id.padEnd(28),
+        i.service.padEnd(16),
+        i.severity.padEnd(10),
+        i.status.padEnd(18),
+        i.detected ?? '',
+      ].join(' '),
+    );
   }
 }
 
 export function printIncident(state: IncidentState): void {
   const timings = computeTimings(state);
   console.log(`${state.id}  [${state.severity}] ${state.service}: ${state.title}`);
-  console.log(`status ${state.status}   TTD ${formatDuration(timings.ttdMs)}   TTR ${formatDuration(timings.ttrMs)}`);
+  console.log(
+    `status ${state.status}   TTD ${formatDuration(timings.ttdMs)}   TTR ${formatDuration(timings.ttrMs)}`,
+  );
   const e = state.enrichment;
   if (e) {
-    console.log(`current deploy ${e.currentDeploy?.sha.slice(0, 12) ?? 'unknown'}   rollback candidate ${e.rollbackCandidate?.sha.slice(0, 12) ?? 'none'}`);
+    console.log(
+      `current deploy ${e.currentDeploy?.sha.slice(0, 12) ?? 'unknown'}   rollback candidate ${e.rollbackCandidate?.sha.slice(0, 12) ?? 'none'}`,
+    );
     if (e.migrations.length) console.log(`migrations since candidate: ${e.migrations.join(', ')}`);
   }
   console.log('');
   for (const entry of state.timeline) {
-    console.log(`${entry.at}  ${entry.kind.padEnd(18)} ${entry.message}  (${entry.actor.by}/${entry.actor.channel})`);
+    console.log(
+      `${entry.at}  ${entry.kind.padEnd(18)} ${entry.message}  (${entry.actor.by}/${entry.actor.channel})`,
+    );
   }
 }

@@ -32,7 +32,12 @@ const payloadSchema = z.object({
 type AlertmanagerAlert = z.infer<typeof alertSchema>;
 
 /** Parses one webhook body into alert batches keyed by group; throws IntakeError on bad input. */
-export function parseAlertmanager(body: unknown, settings: IntakeSettings, receivedAt: string, deliveryId: string) {
+export function parseAlertmanager(
+  body: unknown,
+  settings: IntakeSettings,
+  receivedAt: string,
+  deliveryId: string,
+) {
   const parsed = payloadSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -45,7 +50,12 @@ export function parseAlertmanager(body: unknown, settings: IntakeSettings, recei
   const batches = new Map<string, AlertBatch>();
   for (const raw of payload.alerts) {
     const alert = normalize(raw, settings);
-    const batch = batches.get(alert.service) ?? { deliveryId, receivedAt, alerts: [], truncated: payload.truncatedAlerts };
+    const batch = batches.get(alert.service) ?? {
+      deliveryId,
+      receivedAt,
+      alerts: [],
+      truncated: payload.truncatedAlerts,
+    };
     batch.alerts.push(alert);
     batches.set(alert.service, batch);
   }
@@ -79,7 +89,9 @@ function normalize(raw: AlertmanagerAlert, settings: IntakeSettings): Alert {
 function resolveService(labelValue: string | undefined, settings: IntakeSettings): string {
   if (labelValue && settings.services.has(labelValue)) return labelValue;
   if (settings.defaultService) return settings.defaultService;
-  const what = labelValue ? `unknown service '${labelValue}'` : `alert has no '${settings.serviceLabel}' label`;
+  const what = labelValue
+    ? `unknown service '${labelValue}'`
+    : `alert has no '${settings.serviceLabel}' label`;
   throw new IntakeError(422, 'unknown_service', `${what} and no default service is configured`);
 }
 
@@ -87,6 +99,7 @@ function resolveService(labelValue: string | undefined, settings: IntakeSettings
 function toIso(text: string, field: string): string {
   const trimmed = text.replace(/(\.\d{3})\d+/, '$1');
   const ms = Date.parse(trimmed);
-  if (!Number.isFinite(ms)) throw new IntakeError(400, 'invalid_payload', `alerts.${field}: not a timestamp: '${text}'`);
+  if (!Number.isFinite(ms))
+    throw new IntakeError(400, 'invalid_payload', `alerts.${field}: not a timestamp: '${text}'`);
   return new Date(ms).toISOString();
 }

@@ -30,7 +30,7 @@ const STOP_GRACE_MS = 10_000;
 
 export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const args = serverArgs(options);
-  const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const address = `127.0.0.1:${options.port}`;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
@@ -66,7 +66,9 @@ async function waitUntilReady(address: string, exited: Promise<number | null>): 
   void exited.then((code) => (exitCode = code));
   for (;;) {
     if (exitCode !== undefined) {
-      throw new Error(`the embedded Temporal server exited with code ${exitCode} (is port ${address} already in use?)`);
+      throw new Error(
+        `the embedded Temporal server exited with code ${exitCode} (is port ${address} already in use?)`,
+      );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
@@ -77,7 +79,8 @@ async function waitUntilReady(address: string, exited: Promise<number | null>): 
         await connection.close();
       }
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`the embedded Temporal server did not become ready: ${String(error)}`);
+      if (Date.now() > deadline)
+        throw new Error(`the embedded Temporal server did not become ready: ${String(error)}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

@@ -7,7 +7,6 @@ import { FIREBREAK_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 
 const RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
-
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));

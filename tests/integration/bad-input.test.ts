@@ -63,7 +63,9 @@ describe('bad requests', () => {
 
   test('an unknown incident is 404 for reads and actions', async () => {
     expect((await h.get('/v1/incidents/nothing-0000abcd')).status).toBe(404);
-    expect((await h.post('/v1/incidents/nothing-0000abcd/actions', { action: 'acknowledge', by: 'ada' })).status).toBe(404);
+    expect(
+      (await h.post('/v1/incidents/nothing-0000abcd/actions', { action: 'acknowledge', by: 'ada' })).status,
+    ).toBe(404);
   });
 
   test('an action without who is acting is refused with 422', async () => {

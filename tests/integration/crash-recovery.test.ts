@@ -7,19 +7,23 @@ import { alertmanagerPayload, startHarness, temporalAddress, type Harness } from
 const ROOT = path.resolve(__dirname, '../..');
 
 function startWorkerProcess(h: Harness): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'tests/support/worker-process.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      FIREBREAK_TEST_WORKER: JSON.stringify({
-        config: h.config,
-        extras: { ...h.sandbox.extras, jenkinsPollMs: 100 },
-        address: temporalAddress(),
-        bundlePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE,
-      }),
+  const child = spawn(
+    process.execPath,
+    ['--require', 'tsx/cjs', path.join(ROOT, 'tests/support/worker-process.ts')],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        FIREBREAK_TEST_WORKER: JSON.stringify({
+          config: h.config,
+          extras: { ...h.sandbox.extras, jenkinsPollMs: 100 },
+          address: temporalAddress(),
+          bundlePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE,
+        }),
+      },
     },
-  });
+  );
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -65,7 +69,12 @@ describe('a worker killed mid-incident', () => {
 
     worker = await startWorkerProcess(h);
     try {
-      const state = await h.waitForState(id, (s) => s.status === 'mitigated', 'the rollback after the crash', 60_000);
+      const state = await h.waitForState(
+        id,
+        (s) => s.status === 'mitigated',
+        'the rollback after the crash',
+        60_000,
+      );
       expect(state.rollbacks).toHaveLength(1);
       expect(state.rollbacks[0]?.result).toBe('SUCCESS');
       expect(h.sandbox.jenkins.builds(h.sandbox.rollbackJob)).toHaveLength(1);
@@ -87,7 +96,11 @@ describe('a worker killed mid-incident', () => {
     expect(late.body.incidents[0]).toMatchObject({ id, status: 'accepted', new: null });
     const worker = await startWorkerProcess(h);
     try {
-      const state = await h.waitForState(id, (s) => s.alerts.some((a) => a.key.startsWith('beefbeefbeefbeef@')), 'the late alert');
+      const state = await h.waitForState(
+        id,
+        (s) => s.alerts.some((a) => a.key.startsWith('beefbeefbeefbeef@')),
+        'the late alert',
+      );
       expect(state.alerts).toHaveLength(2);
     } finally {
       await kill(worker);

@@ -15,7 +15,10 @@ describe('an incident from alert to report', () => {
   });
 
   test('an Alertmanager alert opens a new incident and answers 202 with its id', async () => {
-    const response = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service, { startsAt: impactStart }));
+    const response = await h.post(
+      '/v1/alerts/alertmanager',
+      alertmanagerPayload(h.service, { startsAt: impactStart }),
+    );
     expect(response.status).toBe(202);
     expect(response.body.incidents).toHaveLength(1);
     expect(response.body.incidents[0]).toMatchObject({ new: true });
@@ -27,15 +30,23 @@ describe('an incident from alert to report', () => {
     await h.waitForState(id, (s) => s.times.paged !== null, 'the page');
     const triggers = h.sandbox.pagerduty.events.filter((e) => e.action === 'trigger');
     expect(triggers).toHaveLength(1);
-    const body = triggers[0]?.body as { dedup_key: string; payload: { severity: string; custom_details: Record<string, unknown> } };
+    const body = triggers[0]?.body as {
+      dedup_key: string;
+      payload: { severity: string; custom_details: Record<string, unknown> };
+    };
     expect(body.dedup_key).toBe(id);
     expect(body.payload.severity).toBe('critical');
     expect(body.payload.custom_details.current_deploy).toContain(h.sandbox.history.currentSha.slice(0, 12));
-    expect(body.payload.custom_details.rollback_candidate).toContain(h.sandbox.history.candidateSha.slice(0, 12));
+    expect(body.payload.custom_details.rollback_candidate).toContain(
+      h.sandbox.history.candidateSha.slice(0, 12),
+    );
   });
 
   test('the same notification again joins the incident and pages nobody again', async () => {
-    const response = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service, { startsAt: impactStart }));
+    const response = await h.post(
+      '/v1/alerts/alertmanager',
+      alertmanagerPayload(h.service, { startsAt: impactStart }),
+    );
     expect(response.status).toBe(202);
     expect(response.body.incidents[0]).toMatchObject({ id, new: false });
     const state = await h.waitForState(id, (s) => s.alerts[0]?.notifications === 2, 'the repeat');
@@ -53,27 +64,47 @@ describe('an incident from alert to report', () => {
   });
 
   test('a rollback to the current deploy is refused with the reason', async () => {
-    const response = await h.post(`/v1/incidents/${id}/actions`, { action: 'rollback', to: h.sandbox.history.currentSha, by: 'ada' });
+    const response = await h.post(`/v1/incidents/${id}/actions`, {
+      action: 'rollback',
+      to: h.sandbox.history.currentSha,
+      by: 'ada',
+    });
     expect(response.status).toBe(422);
     expect(response.body.error.message).toContain('target equals the current deploy');
   });
 
   test('acknowledging records who acknowledged, through which channel, and acknowledges the page', async () => {
-    const response = await h.post(`/v1/incidents/${id}/actions`, { action: 'acknowledge', by: 'ada@example.test' });
+    const response = await h.post(`/v1/incidents/${id}/actions`, {
+      action: 'acknowledge',
+      by: 'ada@example.test',
+    });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ action: 'acknowledge', status: 'acknowledged' });
-    const state = await h.waitForState(id, (s) => s.timeline.some((t) => t.kind === 'acknowledged'), 'the ack');
-    expect(state.timeline.find((t) => t.kind === 'acknowledged')?.actor).toEqual({ by: 'ada@example.test', channel: 'api' });
+    const state = await h.waitForState(
+      id,
+      (s) => s.timeline.some((t) => t.kind === 'acknowledged'),
+      'the ack',
+    );
+    expect(state.timeline.find((t) => t.kind === 'acknowledged')?.actor).toEqual({
+      by: 'ada@example.test',
+      channel: 'api',
+    });
     const again = await h.post(`/v1/incidents/${id}/actions`, { action: 'acknowledge', by: 'bob' });
     expect(again.status).toBe(409);
   });
 
   test('the responder chooses rollback: one Jenkins build of the candidate runs and the incident is mitigated', async () => {
-    const response = await h.post(`/v1/incidents/${id}/actions`, { action: 'rollback', by: 'ada@example.test' });
+    const response = await h.post(`/v1/incidents/${id}/actions`, {
+      action: 'rollback',
+      by: 'ada@example.test',
+    });
     expect(response.status).toBe(200);
     expect(response.body.status).toBe('mitigating');
     const state = await h.waitForState(id, (s) => s.status === 'mitigated', 'the rollback', 30_000);
-    expect(state.rollbacks[0]).toMatchObject({ targetSha: h.sandbox.history.candidateSha, result: 'SUCCESS' });
+    expect(state.rollbacks[0]).toMatchObject({
+      targetSha: h.sandbox.history.candidateSha,
+      result: 'SUCCESS',
+    });
     const triggers = h.sandbox.jenkins.triggers;
     expect(triggers).toHaveLength(1);
     expect(triggers[0]?.parameters.TARGET_SHA).toBe(h.sandbox.history.candidateSha);
@@ -81,7 +112,11 @@ describe('an incident from alert to report', () => {
   });
 
   test('stakeholders hear about the opening and the rollback on Slack and by email', async () => {
-    await h.waitForState(id, (s) => s.timeline.filter((t) => t.kind === 'notified').length >= 4, 'notifications');
+    await h.waitForState(
+      id,
+      (s) => s.timeline.filter((t) => t.kind === 'notified').length >= 4,
+      'notifications',
+    );
     const slackText = h.sandbox.slack.messages.map((m) => JSON.stringify(m.body)).join('\n');
     expect(slackText).toContain('opened');
     expect(slackText).toContain('rollback');
@@ -92,7 +127,10 @@ describe('an incident from alert to report', () => {
 
   test('resolved from Alertmanager closes the incident, resolves the page and archives the report', async () => {
     const endsAt = new Date().toISOString();
-    const response = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service, { status: 'resolved', startsAt: impactStart, endsAt }));
+    const response = await h.post(
+      '/v1/alerts/alertmanager',
+      alertmanagerPayload(h.service, { status: 'resolved', startsAt: impactStart, endsAt }),
+    );
     expect(response.status).toBe(202);
     const deadline = Date.now() + 30_000;
     let report = await h.get(`/v1/incidents/${id}/report`);
@@ -100,8 +138,15 @@ describe('an incident from alert to report', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       report = await h.get(`/v1/incidents/${id}/report`);
     }
-    expect(report.body).toMatchObject({ id, status: 'closed', draft: false, resolvedBy: 'monitoring (workflow)' });
-    expect(h.sandbox.pagerduty.events.filter((e) => e.action === 'resolve' && e.dedupKey === id)).toHaveLength(1);
+    expect(report.body).toMatchObject({
+      id,
+      status: 'closed',
+      draft: false,
+      resolvedBy: 'monitoring (workflow)',
+    });
+    expect(
+      h.sandbox.pagerduty.events.filter((e) => e.action === 'resolve' && e.dedupKey === id),
+    ).toHaveLength(1);
   });
 
   test('the report gives TTD from impact start and TTR from detection, in JSON and Markdown', async () => {
@@ -112,14 +157,28 @@ describe('an incident from alert to report', () => {
     expect(report.timings.ttrMs).toBeGreaterThan(0);
     expect(report.timings.ttmMs).toBeGreaterThan(0);
     const kinds = report.timeline.map((t: { kind: string }) => t.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['alert', 'enriched', 'paged', 'acknowledged', 'action', 'mitigated', 'resolved', 'closed']));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'alert',
+        'enriched',
+        'paged',
+        'acknowledged',
+        'action',
+        'mitigated',
+        'resolved',
+        'closed',
+      ]),
+    );
     const markdown = await h.get(`/v1/incidents/${id}/report?format=md`);
     expect(markdown.text).toContain(`# Incident ${id}`);
     expect(markdown.text).toMatch(/\| TTR \| \d+/);
   });
 
   test('an alert after the incident closed opens a new incident for the group', async () => {
-    const response = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service, { startsAt: new Date().toISOString() }));
+    const response = await h.post(
+      '/v1/alerts/alertmanager',
+      alertmanagerPayload(h.service, { startsAt: new Date().toISOString() }),
+    );
     expect(response.status).toBe(202);
     expect(response.body.incidents[0].id).not.toBe(id);
     expect(response.body.incidents[0].new).toBe(true);

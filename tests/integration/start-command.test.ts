@@ -17,11 +17,15 @@ interface Running {
 }
 
 async function start(env: NodeJS.ProcessEnv, apiPort: number): Promise<Running> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/firebreak.js'), 'start', '--port', String(apiPort)], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin/firebreak.js'), 'start', '--port', String(apiPort)],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -82,7 +86,9 @@ describe('firebreak start', () => {
 
     const second = await start(env, apiPort);
     try {
-      const response = await fetch(`${api}/v1/incidents/${id}`, { headers: { authorization: `Bearer ${SANDBOX_API_TOKEN}` } });
+      const response = await fetch(`${api}/v1/incidents/${id}`, {
+        headers: { authorization: `Bearer ${SANDBOX_API_TOKEN}` },
+      });
       expect(response.status).toBe(200);
       expect(((await response.json()) as { id: string }).id).toBe(id);
     } finally {

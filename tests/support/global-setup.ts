@@ -14,7 +14,13 @@ declare global {
 
 export default async function globalSetup(): Promise<void> {
   const port = await freePort();
-  const server = await startEmbeddedServer({ dataDir: '', port, uiPort: 0, namespace: 'default', ephemeral: true });
+  const server = await startEmbeddedServer({
+    dataDir: '',
+    port,
+    uiPort: 0,
+    namespace: 'default',
+    ephemeral: true,
+  });
   globalThis.firebreakTestServer = server;
   const connection = await Connection.connect({ address: server.address });
   try {

@@ -5,14 +5,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createApi } from '../../client/api/server';
 import { IncidentService } from '../../client/incidents';
 import type { FirebreakConfig } from '../../config/schema';
 import type { IncidentState } from '../../domain/incident';
 import { FileReportArchive } from '../../integrations/report-archive';
-import { SANDBOX_ALERT_TOKEN, SANDBOX_API_TOKEN, startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox';
+import {
+  SANDBOX_ALERT_TOKEN,
+  SANDBOX_API_TOKEN,
+  startSandbox,
+  type Sandbox,
+  type SandboxOptions,
+} from '../../sandbox';
 import { buildActivityDeps } from '../../worker/wiring';
 import { createIncidentWorker, NativeConnection } from '../../worker/worker';
 
@@ -30,7 +36,12 @@ export interface Harness {
   stopWorker(): Promise<void>;
   post(route: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
   get(route: string, token?: string): Promise<{ status: number; body: any; text: string }>;
-  waitForState(id: string, done: (s: IncidentState) => boolean, what: string, timeoutMs?: number): Promise<IncidentState>;
+  waitForState(
+    id: string,
+    done: (s: IncidentState) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<IncidentState>;
   stop(): Promise<void>;
 }
 
@@ -41,11 +52,22 @@ export interface HarnessOptions extends Partial<SandboxOptions> {
 
 export function temporalAddress(): string {
   const address = process.env.FIREBREAK_TEST_TEMPORAL_ADDRESS;
-  if (!address) throw new Error('integration tests need the shared Temporal server from tests/support/global-setup.ts');
+  if (!address)
+    throw new Error('integration tests need the shared Temporal server from tests/support/global-setup.ts');
   return address;
 }
 
+/** Worker logs at WARN keep the test output readable; a file may install the runtime only once. */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed in this test file
+  }
+}
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  quietRuntime();
   const service = options.service ?? `svc-${randomUUID().slice(0, 8)}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-test-'));
   const sandbox = await startSandbox({
@@ -61,10 +83,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection });
-  const incidents = new IncidentService(client, config.temporal.taskQueue, new FileReportArchive(path.join(dataDir, 'reports')));
+  const incidents = new IncidentService(
+    client,
+    config.temporal.taskQueue,
+    new FileReportArchive(path.join(dataDir, 'reports')),
+  );
   const api = createApi({
     incidents,
-    intake: { services: new Set(Object.keys(config.services)), serviceLabel: 'service', severityLabel: 'severity' },
+    intake: {
+      services: new Set(Object.keys(config.services)),
+      serviceLabel: 'service',
+      severityLabel: 'severity',
+    },
     apiTokens: config.api.tokens,
     alertmanagerTokens: config.intake.alertmanager.bearerTokens,
   });
@@ -138,7 +168,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         if (last && done(last)) return last;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last?.status)} ${JSON.stringify(last?.timeline.map((t) => t.kind))}`);
+      throw new Error(
+        `timed out waiting for ${what}; last state: ${JSON.stringify(last?.status)} ${JSON.stringify(last?.timeline.map((t) => t.kind))}`,
+      );
     },
     stop: async () => {
       await api.close();
@@ -154,7 +186,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 /** An Alertmanager v4 notification for one alert of the harness's service. */
 export function alertmanagerPayload(
   service: string,
-  options: { status?: 'firing' | 'resolved'; startsAt?: string; endsAt?: string; fingerprint?: string; severity?: string; summary?: string } = {},
+  options: {
+    status?: 'firing' | 'resolved';
+    startsAt?: string;
+    endsAt?: string;
+    fingerprint?: string;
+    severity?: string;
+    summary?: string;
+  } = {},
 ): Record<string, unknown> {
   const status = options.status ?? 'firing';
   const labels = { alertname: 'HighErrorRate', service, severity: options.severity ?? 'critical' };
@@ -172,7 +211,10 @@ export function alertmanagerPayload(
       {
         status,
         labels,
-        annotations: { summary: options.summary ?? `${service} 5xx ratio above 10%`, runbook_url: 'https://runbooks.test/x' },
+        annotations: {
+          summary: options.summary ?? `${service} 5xx ratio above 10%`,
+          runbook_url: 'https://runbooks.test/x',
+        },
         startsAt: options.startsAt ?? '2026-11-20T10:00:03.52Z',
         endsAt: status === 'resolved' ? (options.endsAt ?? new Date().toISOString()) : '0001-01-01T00:00:00Z',
         generatorURL: 'http://prometheus.test/graph',

@@ -36,7 +36,9 @@ describe('config check', () => {
   });
 
   test('each bad key is named by its path', () => {
-    const bad = valid.replace('repo: acme/checkout', 'repo: not-a-repo').replace('rollbackJob: checkout/rollback', 'rollbackJob: x, colour: blue');
+    const bad = valid
+      .replace('repo: acme/checkout', 'repo: not-a-repo')
+      .replace('rollbackJob: checkout/rollback', 'rollbackJob: x, colour: blue');
     const found = problems(bad);
     expect(found).toEqual(
       expect.arrayContaining([
@@ -48,7 +50,10 @@ describe('config check', () => {
 
   test('a literal secret is refused: secrets must be environment references', () => {
     const found = problems(valid.replace('token: ${GH_TOKEN}', 'token: ghp_literal'));
-    expect(found[0]).toMatchObject({ path: 'integrations.github.token', message: expect.stringContaining('${ENV_VAR}') });
+    expect(found[0]).toMatchObject({
+      path: 'integrations.github.token',
+      message: expect.stringContaining('${ENV_VAR}'),
+    });
   });
 
   test('a reference to an unset environment variable is named with its key', () => {

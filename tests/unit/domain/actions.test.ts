@@ -25,12 +25,19 @@ describe('responder action validation', () => {
   });
 
   test('a rollback while one is running is refused as already mitigating', () => {
-    const refused = rejection(() => validateAction({ action: 'rollback' }, context({ status: 'mitigating' })));
-    expect(refused).toMatchObject({ kind: 'conflict', message: expect.stringContaining('already mitigating') });
+    const refused = rejection(() =>
+      validateAction({ action: 'rollback' }, context({ status: 'mitigating' })),
+    );
+    expect(refused).toMatchObject({
+      kind: 'conflict',
+      message: expect.stringContaining('already mitigating'),
+    });
   });
 
   test('a rollback without a target when no candidate is known asks for one', () => {
-    const refused = rejection(() => validateAction({ action: 'rollback' }, context({ rollbackCandidateSha: null })));
+    const refused = rejection(() =>
+      validateAction({ action: 'rollback' }, context({ rollbackCandidateSha: null })),
+    );
     expect(refused.message).toContain("name one with 'to'");
   });
 
@@ -39,11 +46,15 @@ describe('responder action validation', () => {
   });
 
   test('acknowledging twice is a conflict', () => {
-    expect(rejection(() => validateAction({ action: 'acknowledge' }, context({ status: 'acknowledged' }))).kind).toBe('conflict');
+    expect(
+      rejection(() => validateAction({ action: 'acknowledge' }, context({ status: 'acknowledged' }))).kind,
+    ).toBe('conflict');
   });
 
   test('nothing can be done to a resolved incident', () => {
-    expect(rejection(() => validateAction({ action: 'note', text: 'x' }, context({ status: 'resolved' }))).kind).toBe('conflict');
+    expect(
+      rejection(() => validateAction({ action: 'note', text: 'x' }, context({ status: 'resolved' }))).kind,
+    ).toBe('conflict');
   });
 
   test('an unknown action names the ones that exist', () => {
@@ -51,6 +62,8 @@ describe('responder action validation', () => {
   });
 
   test("a rollback 'to' that is not a SHA is refused", () => {
-    expect(rejection(() => validateAction({ action: 'rollback', to: 'main; rm -rf /' }, context())).kind).toBe('invalid');
+    expect(
+      rejection(() => validateAction({ action: 'rollback', to: 'main; rm -rf /' }, context())).kind,
+    ).toBe('invalid');
   });
 });

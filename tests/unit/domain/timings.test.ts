@@ -52,12 +52,20 @@ describe('incident timings', () => {
   });
 
   test('a deploy older than the window, or after impact start, is not a suspect', () => {
-    expect(computeTimings({ enrichment: enrichmentWithDeploy('2026-11-20T07:59:00.000Z'), times: known }).suspectDeploy).toBeNull();
-    expect(computeTimings({ enrichment: enrichmentWithDeploy('2026-11-20T10:01:00.000Z'), times: known }).suspectDeploy).toBeNull();
+    expect(
+      computeTimings({ enrichment: enrichmentWithDeploy('2026-11-20T07:59:00.000Z'), times: known })
+        .suspectDeploy,
+    ).toBeNull();
+    expect(
+      computeTimings({ enrichment: enrichmentWithDeploy('2026-11-20T10:01:00.000Z'), times: known })
+        .suspectDeploy,
+    ).toBeNull();
   });
 
   test('an open incident has no TTR yet', () => {
-    expect(computeTimings({ enrichment: null, times: times({ detected: '2026-11-20T10:02:00.000Z' }) }).ttrMs).toBeNull();
+    expect(
+      computeTimings({ enrichment: null, times: times({ detected: '2026-11-20T10:02:00.000Z' }) }).ttrMs,
+    ).toBeNull();
   });
 
   test('durations read as hours, minutes and seconds', () => {

@@ -3,9 +3,16 @@ import path from 'node:path';
 import { parseAlertmanager } from '../../../client/intake/alertmanager';
 import { IntakeError, type IntakeSettings } from '../../../client/intake/intake';
 
-const settings: IntakeSettings = { services: new Set(['checkout', 'payments']), serviceLabel: 'service', severityLabel: 'severity' };
-const example = JSON.parse(readFileSync(path.join(__dirname, '../../../examples/alertmanager-firing.json'), 'utf8'));
-const parse = (body: unknown, s: IntakeSettings = settings) => parseAlertmanager(body, s, '2026-11-20T10:01:00.000Z', 'd1');
+const settings: IntakeSettings = {
+  services: new Set(['checkout', 'payments']),
+  serviceLabel: 'service',
+  severityLabel: 'severity',
+};
+const example = JSON.parse(
+  readFileSync(path.join(__dirname, '../../../examples/alertmanager-firing.json'), 'utf8'),
+);
+const parse = (body: unknown, s: IntakeSettings = settings) =>
+  parseAlertmanager(body, s, '2026-11-20T10:01:00.000Z', 'd1');
 
 function intakeError(run: () => unknown): IntakeError {
   try {
@@ -36,13 +43,21 @@ describe('Alertmanager intake', () => {
   test('an occurrence is fingerprint plus startsAt, whatever the fractional digits', () => {
     const nine = structuredClone(example);
     nine.alerts[0].startsAt = '2026-11-20T10:00:03.520000000Z';
-    expect(parse(nine).get('checkout')?.alerts[0]?.occurrenceKey).toBe(parse(example).get('checkout')?.alerts[0]?.occurrenceKey);
-    expect(parse(example).get('checkout')?.alerts[0]?.occurrenceKey).toBe('0a1b2c3d4e5f6071@2026-11-20T10:00:03.520Z');
+    expect(parse(nine).get('checkout')?.alerts[0]?.occurrenceKey).toBe(
+      parse(example).get('checkout')?.alerts[0]?.occurrenceKey,
+    );
+    expect(parse(example).get('checkout')?.alerts[0]?.occurrenceKey).toBe(
+      '0a1b2c3d4e5f6071@2026-11-20T10:00:03.520Z',
+    );
   });
 
   test('alerts of two services in one notification go to two groups', () => {
     const mixed = structuredClone(example);
-    mixed.alerts.push({ ...mixed.alerts[0], labels: { ...mixed.alerts[0].labels, service: 'payments' }, fingerprint: 'ffff000011112222' });
+    mixed.alerts.push({
+      ...mixed.alerts[0],
+      labels: { ...mixed.alerts[0].labels, service: 'payments' },
+      fingerprint: 'ffff000011112222',
+    });
     expect([...parse(mixed).keys()].sort()).toEqual(['checkout', 'payments']);
   });
 

@@ -118,12 +118,22 @@ describe('paging', () => {
 
 describe('REST', () => {
   test('whoIsOnCall lists the on-call users of the escalation policy, across pages', async () => {
-    const users = Array.from({ length: 130 }, (_, i) => ({ id: `PU${i}`, name: `User ${i}`, escalationLevel: 1 + (i % 2) }));
+    const users = Array.from({ length: 130 }, (_, i) => ({
+      id: `PU${i}`,
+      name: `User ${i}`,
+      escalationLevel: 1 + (i % 2),
+    }));
     pd.setOnCall('PCHECKOUT', users);
     pd.setOnCall('POTHER', [{ id: 'PNOTME', name: 'Not me' }]);
     const onCalls = await client.whoIsOnCall('PCHECKOUT');
     expect(onCalls).toHaveLength(130);
-    expect(onCalls[1]).toEqual({ userId: 'PU1', userName: 'User 1', escalationLevel: 2, start: null, end: null });
+    expect(onCalls[1]).toEqual({
+      userId: 'PU1',
+      userName: 'User 1',
+      escalationLevel: 2,
+      start: null,
+      end: null,
+    });
     expect(pd.standIn.requests('GET', '/pdcom/oncalls')).toHaveLength(2);
     expect(onCalls.some((o) => o.userId === 'PNOTME')).toBe(false);
   });
@@ -185,13 +195,25 @@ describe('failures', () => {
   });
 
   test('a 500 is retryable', async () => {
-    pd.addFault({ pathPrefix: '/v2/enqueue', status: 500, body: { status: 'error', message: 'oops' }, times: 1 });
+    pd.addFault({
+      pathPrefix: '/v2/enqueue',
+      status: 500,
+      body: { status: 'error', message: 'oops' },
+      times: 1,
+    });
     const error = await failure(client.trigger(page()));
     expect(error).toMatchObject({ status: 500, retryable: true });
   });
 
+  test('an Events answer that is not JSON has no status to judge by, so it is retryable', async () => {
+    pd.addFault({ pathPrefix: '/v2/enqueue', status: 502, body: '<html>Bad gateway</html>', times: 1 });
+    const error = await failure(client.trigger(page()));
+    expect(error).toMatchObject({ code: 'invalid_response', retryable: true });
+  });
+
   test('an answer slower than timeoutMs is abandoned as a retryable timeout', async () => {
-    pd.addFault({ pathPrefix: '/v2/enqueue', status: 0, delayMs: 800, times: 1 });
+    // Answers 503 late (rather than processing late), so nothing lands in a later test's records.
+    pd.addFault({ pathPrefix: '/v2/enqueue', status: 503, delayMs: 800, times: 1 });
     const started = Date.now();
     const error = await failure(clientWith({ timeoutMs: 150 }).trigger(page()));
     expect(Date.now() - started).toBeLessThan(700);
@@ -203,9 +225,10 @@ describe('failures', () => {
     expect(error).toMatchObject({ code: 'ECONNREFUSED', retryable: true });
   });
 
-  test('a certificate the client does not trust is refused', async () => {
+  test('a certificate the client does not trust is refused, and retrying will not help', async () => {
     const error = await failure(clientWith({ caCert: undefined }).trigger(page()));
     expect(error.message).toMatch(/certificate/i);
+    expect(error).toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', retryable: false });
     expect(pd.events).toHaveLength(0);
   });
 

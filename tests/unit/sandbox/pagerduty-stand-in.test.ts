@@ -62,6 +62,16 @@ const action = (eventAction: string, dedupKey: string, routingKey = KEY) => ({
   dedup_key: dedupKey,
 });
 
+describe('HTTPS', () => {
+  test('its certificate is trusted for both 127.0.0.1 and localhost given caCert', async () => {
+    const viaLocalhost = await axios.get(`https://localhost:${pd.standIn.port}/_sandbox/incidents`, {
+      httpsAgent: agent,
+    });
+    expect(viaLocalhost.status).toBe(200);
+    expect((await send('GET', '/_sandbox/incidents')).status).toBe(200);
+  });
+});
+
 describe('Events API v2: validation', () => {
   test('accepts a trigger with 202 and echoes its dedup key', async () => {
     const response = await enqueue(trigger('inc-1'));
@@ -81,7 +91,11 @@ describe('Events API v2: validation', () => {
     ['no payload on a trigger', { ...trigger('k'), payload: undefined }, 'payload'],
     ['no summary', { ...trigger('k'), payload: { source: 's', severity: 'info' } }, 'payload.summary'],
     ['no source', { ...trigger('k'), payload: { summary: 's', severity: 'info' } }, 'payload.source'],
-    ['a severity outside the four', { ...trigger('k'), payload: { summary: 's', source: 's', severity: 'high' } }, 'severity'],
+    [
+      'a severity outside the four',
+      { ...trigger('k'), payload: { summary: 's', source: 's', severity: 'high' } },
+      'severity',
+    ],
     [
       'a summary over 1024 characters',
       { ...trigger('k'), payload: { summary: 'x'.repeat(1025), source: 's', severity: 'info' } },
@@ -185,10 +199,15 @@ describe('Events API v2: rate limit', () => {
 
 describe('Events API v2: change events', () => {
   test('records a change event without opening an incident', async () => {
-    const body = { routing_key: KEY, payload: { summary: 'Rollback checkout v412 -> v411', source: 'firebreak' } };
+    const body = {
+      routing_key: KEY,
+      payload: { summary: 'Rollback checkout v412 -> v411', source: 'firebreak' },
+    };
     const response = await send('POST', '/v2/change/enqueue', { body });
     expect(response.status).toBe(202);
-    expect(pd.changeEvents).toEqual([expect.objectContaining({ routingKey: KEY, summary: body.payload.summary })]);
+    expect(pd.changeEvents).toEqual([
+      expect.objectContaining({ routingKey: KEY, summary: body.payload.summary }),
+    ]);
     expect(pd.incidents()).toHaveLength(0);
   });
 
@@ -220,7 +239,10 @@ describe('REST API', () => {
   });
 
   test('lists the on-calls of one escalation policy in the documented shape', async () => {
-    const response = await rest('GET', `/oncalls?escalation_policy_ids%5B%5D=${SANDBOX_ESCALATION_POLICY_ID}`);
+    const response = await rest(
+      'GET',
+      `/oncalls?escalation_policy_ids%5B%5D=${SANDBOX_ESCALATION_POLICY_ID}`,
+    );
     expect(response.status).toBe(200);
     expect(response.data).toMatchObject({ limit: 25, offset: 0, more: false, total: null });
     expect(response.data.oncalls[0]).toEqual({
@@ -253,13 +275,19 @@ describe('REST API', () => {
     await enqueue(trigger('inc-2'));
     const response = await rest('GET', '/incidents?incident_key=inc-2');
     expect(response.data.incidents).toHaveLength(1);
-    expect(response.data.incidents[0]).toMatchObject({ incident_key: 'inc-2', status: 'triggered', type: 'incident' });
+    expect(response.data.incidents[0]).toMatchObject({
+      incident_key: 'inc-2',
+      status: 'triggered',
+      type: 'incident',
+    });
   });
 
   test('acknowledges and then resolves an incident with a resolution', async () => {
     await enqueue(trigger('inc-1'));
     const id = pd.incidents()[0]?.id;
-    const ack = await rest('PUT', `/incidents/${id}`, { incident: { type: 'incident_reference', status: 'acknowledged' } });
+    const ack = await rest('PUT', `/incidents/${id}`, {
+      incident: { type: 'incident_reference', status: 'acknowledged' },
+    });
     const resolved = await rest('PUT', `/incidents/${id}`, {
       incident: { type: 'incident_reference', status: 'resolved', resolution: 'Rolled back to v411' },
     });
