@@ -79,8 +79,11 @@ async function waitUntilReady(address: string, exited: Promise<number | null>): 
         await connection.close();
       }
     } catch (error) {
-      if (Date.now() > deadline)
-        throw new Error(`the embedded Temporal server did not become ready: ${String(error)}`);
+      if (Date.now() > deadline) {
+        throw new Error(`the embedded Temporal server did not become ready: ${String(error)}`, {
+          cause: error,
+        });
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
