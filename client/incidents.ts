@@ -56,10 +56,12 @@ export class IncidentService {
       signalArgs: [batch],
     });
     const id = incidentIdFor(workflowId, handle.signaledRunId);
-    const receipt = await withTimeout(
-      this.client.workflow.getHandle(workflowId, handle.signaledRunId).query(intakeReceiptQuery),
-      RECEIPT_TIMEOUT_MS,
-    ).catch(() => null);
+    // Best effort: the alert is already durable; without a worker the receipt cannot be read in time.
+    const receipt = await this.client
+      .withAbortSignal(AbortSignal.timeout(RECEIPT_TIMEOUT_MS), () =>
+        this.client.workflow.getHandle(workflowId, handle.signaledRunId).query(intakeReceiptQuery),
+      )
+      .catch(() => null);
     if (!receipt) return { id, status: 'accepted', new: null };
     return {
       id: receipt.incidentId,
@@ -157,16 +159,4 @@ function toRejection(error: unknown): unknown {
 
 function escapeQuery(value: string): string {
   return value.replace(/['\\]/g, '');
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -67,7 +67,7 @@ const paging = proxyActivities<IncidentActivities>({
 /** A rollback build can take many minutes; heartbeats tell a dead worker from a slow build. */
 const jenkinsBuild = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '60 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 /** Optional steps: a few tries, then a follow-up in the report. */
