@@ -299,15 +299,16 @@ class Incident {
 
   async close(): Promise<IncidentReport> {
     if (this.state.times.paged) {
-      this.inBackground('resolve page', () =>
-        paging.resolvePage({ service: this.state.service, dedupKey: this.dedupKey }),
-      );
+      this.inBackground('resolve page', async () => {
+        await paging.resolvePage({ service: this.state.service, dedupKey: this.dedupKey });
+        this.record('page-resolved', 'PagerDuty alert resolved', ENGINE);
+      });
     }
     this.notify('resolved', `${this.state.service}: incident resolved`);
     await this.drainBackground();
     this.state.times.closed = new Date().toISOString();
     this.setStatus('closed');
-    this.record('closed', 'incident closed; report archived', ENGINE);
+    this.record('closed', 'incident closed', ENGINE);
     const report = buildReport(this.state, this.state.times.closed);
     try {
       await optional.archiveReport({ report, markdown: renderMarkdown(report) });
@@ -368,9 +369,10 @@ class Incident {
     this.setStatus('acknowledged');
     this.record('acknowledged', `acknowledged by ${actor.by}`, actor);
     if (this.state.times.paged) {
-      this.inBackground('acknowledge page', () =>
-        paging.acknowledgePage({ service: this.state.service, dedupKey: this.dedupKey }),
-      );
+      this.inBackground('acknowledge page', async () => {
+        await paging.acknowledgePage({ service: this.state.service, dedupKey: this.dedupKey });
+        this.record('page-acknowledged', 'PagerDuty alert acknowledged', ENGINE);
+      });
     }
     return 'incident acknowledged';
   }
