@@ -236,6 +236,7 @@ export class JenkinsStandIn {
   /** Defines (or replaces) a job at a folder path such as `payments/checkout-rollback`. */
   defineJob(path: string, definition: JobDefinition = {}): void {
     const clean = normalizeJobPath(path);
+    const existing = this.jobs.get(clean);
     this.jobs.set(clean, {
       path: clean,
       parameters: definition.parameters ?? [],
@@ -244,8 +245,9 @@ export class JenkinsStandIn {
       result: definition.result ?? 'SUCCESS',
       consoleLines: definition.consoleLines,
       disabled: definition.disabled ?? false,
-      nextBuildNumber: definition.nextBuildNumber ?? 1,
-      builds: this.jobs.get(clean)?.builds ?? [],
+      // A redefined job keeps its builds and numbering, as a reconfigured Jenkins job does.
+      nextBuildNumber: definition.nextBuildNumber ?? existing?.nextBuildNumber ?? 1,
+      builds: existing?.builds ?? [],
     });
   }
 

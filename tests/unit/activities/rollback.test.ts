@@ -1,0 +1,75 @@
+// The rollback activity against the Jenkins stand-in: one build per decision, however often it runs.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { typedRun } from '../../support/activity-env';
+import { createActivities } from '../../../activities';
+import { startSandbox, type Sandbox } from '../../../sandbox';
+import { buildActivityDeps } from '../../../worker/wiring';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+describe('the rollback activity', () => {
+  let sandbox: Sandbox;
+  let dataDir: string;
+  let activities: ReturnType<typeof createActivities>;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-rollback-'));
+    sandbox = await startSandbox({
+      dataDir,
+      apiPort: 0,
+      service: 'shop',
+      rollbackBuildMs: 200,
+      quietPeriodMs: 0,
+    });
+    activities = createActivities(
+      buildActivityDeps(sandbox.config, { ...sandbox.extras, jenkinsPollMs: 20 }),
+    );
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const input = (requestId: string) => ({
+    incidentId: 'shop-0000abcd',
+    service: 'shop',
+    targetSha: sandbox.history.candidateSha,
+    requestId,
+  });
+
+  test('triggers the rollback job with the target SHA and follows it to SUCCESS, heartbeating its progress', async () => {
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    const result = await typedRun(env, activities.runRollback, input('req-1'));
+    expect(result).toMatchObject({ result: 'SUCCESS', buildNumber: expect.any(Number) });
+    const trigger = sandbox.jenkins.triggers.find((t) => t.parameters.REQUEST_ID === 'req-1');
+    expect(trigger?.parameters.TARGET_SHA).toBe(sandbox.history.candidateSha);
+    expect(beats).toContainEqual(expect.objectContaining({ buildNumber: result.buildNumber }));
+  });
+
+  test('a retried attempt of the same decision finds its build instead of starting another', async () => {
+    const env = new MockActivityEnvironment();
+    const first = await typedRun(env, activities.runRollback, input('req-2'));
+    const again = await typedRun(
+      new MockActivityEnvironment({ attempt: 2 }),
+      activities.runRollback,
+      input('req-2'),
+    );
+    expect(again.buildNumber).toBe(first.buildNumber);
+    expect(sandbox.jenkins.triggers.filter((t) => t.parameters.REQUEST_ID === 'req-2')).toHaveLength(1);
+  });
+
+  test('a failed build reports FAILURE with the console tail', async () => {
+    sandbox.jenkins.defineJob('shop/rollback', {
+      parameters: [{ name: 'TARGET_SHA' }, { name: 'REQUEST_ID' }, { name: 'INCIDENT_ID' }],
+      durationMs: 100,
+      result: 'FAILURE',
+      consoleLines: ['Deploying...', 'ERROR: image not found'],
+    });
+    const result = await typedRun(new MockActivityEnvironment(), activities.runRollback, input('req-3'));
+    expect(result.result).toBe('FAILURE');
+    expect(result.consoleTail).toContain('ERROR: image not found');
+  });
+});
