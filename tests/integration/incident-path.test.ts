@@ -1,6 +1,25 @@
 // The incident path end to end through the HTTP API, against the sandbox stand-ins and a real
 // Temporal server: alert → enrichment → page → rollback → recovery → report.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { SANDBOX_API_TOKEN } from '../../sandbox';
 import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
+
+const run = promisify(execFile);
+const CLI = path.resolve(__dirname, '../../bin/firebreak.js');
+
+/** Runs the `firebreak` CLI against the harness's API, as a responder would from a terminal. */
+async function firebreak(h: Harness, ...args: string[]): Promise<string> {
+  const { stdout } = await run(
+    process.execPath,
+    [CLI, ...args, '--url', h.apiUrl, '--token', SANDBOX_API_TOKEN],
+    {
+      env: { ...process.env, FIREBREAK_DATA_DIR: h.dataDir },
+    },
+  );
+  return stdout;
+}
 
 describe('an incident from alert to report', () => {
   let h: Harness;
@@ -89,8 +108,35 @@ describe('an incident from alert to report', () => {
       by: 'ada@example.test',
       channel: 'api',
     });
+    await h.waitForState(
+      id,
+      (s) => s.timeline.some((t) => t.kind === 'page-acknowledged'),
+      'the PagerDuty ack',
+    );
+    expect(
+      h.sandbox.pagerduty.events.filter((e) => e.action === 'acknowledge' && e.dedupKey === id),
+    ).toHaveLength(1);
     const again = await h.post(`/v1/incidents/${id}/actions`, { action: 'acknowledge', by: 'bob' });
     expect(again.status).toBe(409);
+  });
+
+  test('firebreak act adds a note that records the CLI as its channel', async () => {
+    const output = await firebreak(
+      h,
+      'act',
+      id,
+      'note',
+      '--text',
+      'looking at the checkout pods',
+      '--by',
+      'ada@example.test',
+    );
+    expect(output).toContain('note: note added');
+    const state = await h.waitForState(id, (s) => s.timeline.some((t) => t.kind === 'note'), 'the note');
+    expect(state.timeline.find((t) => t.kind === 'note')).toMatchObject({
+      message: 'looking at the checkout pods',
+      actor: { by: 'ada@example.test', channel: 'cli' },
+    });
   });
 
   test('the responder chooses rollback: one Jenkins build of the candidate runs and the incident is mitigated', async () => {
@@ -172,6 +218,12 @@ describe('an incident from alert to report', () => {
     const markdown = await h.get(`/v1/incidents/${id}/report?format=md`);
     expect(markdown.text).toContain(`# Incident ${id}`);
     expect(markdown.text).toMatch(/\| TTR \| \d+/);
+  });
+
+  test('firebreak report prints the archived report', async () => {
+    const output = await firebreak(h, 'report', id);
+    expect(output).toContain(`# Incident ${id}`);
+    expect(output).toContain('## Timeline');
   });
 
   test('an alert after the incident closed opens a new incident for the group', async () => {
