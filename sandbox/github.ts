@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DeploymentState } from '../integrations/roles';
-import { StandIn, type Fault, type ReceivedRequest } from './stand-in';
+import { StandIn, VendorStandIn } from './stand-in';
 
 // ---------- Public types: options and seeding ----------
 
@@ -321,8 +321,7 @@ function byNewest(a: StoredCommit, b: StoredCommit): number {
 
 // ---------- The stand-in ----------
 
-export class GitHubStandIn {
-  readonly standIn: StandIn;
+export class GitHubStandIn extends VendorStandIn {
   private readonly token: string;
   private readonly login: string;
   private readonly now: () => number;
@@ -341,13 +340,13 @@ export class GitHubStandIn {
   private rate = { remaining: 0, resetAtSec: 0 };
 
   constructor(options: GitHubStandInOptions = {}) {
+    super(new StandIn({ name: 'github' }));
     this.token = options.token ?? 'github-sandbox-token';
     this.login = options.login ?? 'firebreak-bot';
     this.now = options.now ?? Date.now;
     this.htmlBaseUrl = (options.htmlBaseUrl ?? 'https://github.test').replace(/\/+$/, '');
     this.rateLimit = options.rateLimit ?? 5000;
     this.resetRate();
-    this.standIn = new StandIn({ name: 'github' });
     this.standIn.onResetClear(() => this.clear());
     this.installHooks(this.standIn.app);
     // github.com serves the API at the root; GitHub Enterprise Server under /api/v3.
@@ -355,37 +354,6 @@ export class GitHubStandIn {
       void this.standIn.app.register(async (api) => this.registerApi(api, prefix), { prefix });
     }
     this.registerSandboxRoutes(this.standIn.app);
-  }
-
-  // ----- lifecycle (delegated to StandIn) -----
-
-  get url(): string {
-    return this.standIn.url;
-  }
-
-  get received(): ReceivedRequest[] {
-    return this.standIn.received;
-  }
-
-  listen(port = 0): Promise<string> {
-    return this.standIn.listen(port);
-  }
-
-  close(): Promise<void> {
-    return this.standIn.close();
-  }
-
-  /** Forgets repos, requests and faults, and refills the rate limit. */
-  reset(): void {
-    this.standIn.reset();
-  }
-
-  addFault(fault: Fault): void {
-    this.standIn.addFault(fault);
-  }
-
-  requests(method: string, pathPrefix: string): ReceivedRequest[] {
-    return this.standIn.requests(method, pathPrefix);
   }
 
   // ----- rate limits -----

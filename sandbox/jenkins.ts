@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BuildResult } from '../integrations/roles';
-import { StandIn, type Fault, type ReceivedRequest } from './stand-in';
+import { StandIn, VendorStandIn } from './stand-in';
 
 // ---------- Public types ----------
 
@@ -166,8 +166,7 @@ function html(reply: FastifyReply, status: number, message: string): FastifyRepl
 
 // ---------- The stand-in ----------
 
-export class JenkinsStandIn {
-  readonly standIn: StandIn;
+export class JenkinsStandIn extends VendorStandIn {
   private readonly options: Required<Omit<JenkinsStandInOptions, 'rootUrl'>> & { rootUrl?: string };
   private readonly crumb = randomBytes(16).toString('hex');
   private jobs = new Map<string, Job>();
@@ -176,6 +175,7 @@ export class JenkinsStandIn {
   private triggerLog: TriggerRecord[] = [];
 
   constructor(options: JenkinsStandInOptions = {}) {
+    super(new StandIn({ name: 'jenkins' }));
     this.options = {
       user: options.user ?? 'firebreak',
       apiToken: options.apiToken ?? 'jenkins-sandbox-token',
@@ -187,7 +187,6 @@ export class JenkinsStandIn {
       requireCrumb: options.requireCrumb ?? false,
       rootUrl: options.rootUrl?.replace(/\/+$/, ''),
     };
-    this.standIn = new StandIn({ name: 'jenkins' });
     this.standIn.onResetClear(() => this.clear());
     const app = this.standIn.app;
     app.addContentTypeParser(
@@ -198,37 +197,6 @@ export class JenkinsStandIn {
     this.installAuth(app);
     this.registerRoutes(app);
     this.registerSandboxRoutes(app);
-  }
-
-  // ----- lifecycle (delegated to StandIn) -----
-
-  get url(): string {
-    return this.standIn.url;
-  }
-
-  get received(): ReceivedRequest[] {
-    return this.standIn.received;
-  }
-
-  listen(port = 0): Promise<string> {
-    return this.standIn.listen(port);
-  }
-
-  close(): Promise<void> {
-    return this.standIn.close();
-  }
-
-  /** Forgets jobs, queue, builds, triggers, requests and faults. */
-  reset(): void {
-    this.standIn.reset();
-  }
-
-  addFault(fault: Fault): void {
-    this.standIn.addFault(fault);
-  }
-
-  requests(method: string, pathPrefix: string): ReceivedRequest[] {
-    return this.standIn.requests(method, pathPrefix);
   }
 
   // ----- seeding and accessors -----

@@ -4,7 +4,7 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Fault, StandIn } from './stand-in';
+import { StandIn, VendorStandIn } from './stand-in';
 import { createSandboxTls, type SandboxTls } from './tls';
 
 export const SANDBOX_PAGERDUTY_TOKEN = 'sandbox-pagerduty-token';
@@ -111,8 +111,7 @@ class UnparsableBody {
 
 type Query = Record<string, string | string[] | undefined>;
 
-export class PagerDutyStandIn {
-  readonly standIn: StandIn;
+export class PagerDutyStandIn extends VendorStandIn {
   readonly events: RecordedEvent[] = [];
   readonly changeEvents: RecordedChangeEvent[] = [];
   private readonly apiToken: string;
@@ -127,13 +126,13 @@ export class PagerDutyStandIn {
   private tls?: SandboxTls;
 
   constructor(options: PagerDutyStandInOptions = {}) {
+    super(new StandIn({ name: 'pagerduty', https: options.tls ?? { key: '', cert: '' } }));
     this.tls = options.tls;
     this.apiToken = options.apiToken ?? SANDBOX_PAGERDUTY_TOKEN;
     this.eventsPerMinute = options.eventsPerMinute ?? 120;
     this.now = options.now ?? (() => new Date());
     // Certificates are generated asynchronously (selfsigned 5), so without one yet the HTTPS server
     // starts with an empty context and gets its certificate in listen(), keeping construction sync.
-    this.standIn = new StandIn({ name: 'pagerduty', https: options.tls ?? { key: '', cert: '' } });
     this.standIn.onResetClear(() => this.clear());
     this.standIn.app.register(async (scope) => this.registerEventRoutes(scope));
     // pdjs derives `resource` from a regex wanting "….com/", so clients may put /pdcom in front (§5.3).
@@ -143,17 +142,13 @@ export class PagerDutyStandIn {
     this.registerSandboxRoutes();
   }
 
-  get url(): string {
-    return this.standIn.url;
-  }
-
   /** The PEM certificate clients must trust (available once listening, or when passed in). */
   get caCert(): string {
     if (!this.tls) throw new Error('pagerduty stand-in has no certificate yet: call listen() first');
     return this.tls.cert;
   }
 
-  async listen(port = 0): Promise<string> {
+  override async listen(port = 0): Promise<string> {
     if (!this.tls) {
       this.tls = await createSandboxTls();
       // StandIn types its app as plain HTTP; underneath it is the https.Server created above.
@@ -162,19 +157,6 @@ export class PagerDutyStandIn {
       server.setSecureContext(this.tls);
     }
     return this.standIn.listen(port);
-  }
-
-  close(): Promise<void> {
-    return this.standIn.close();
-  }
-
-  /** Forgets events, incidents and notes (on-call seeds are configuration and stay). */
-  reset(): void {
-    this.standIn.reset();
-  }
-
-  addFault(fault: Fault): void {
-    this.standIn.addFault(fault);
   }
 
   /** Replaces who is on call for an escalation policy. */

@@ -2,7 +2,7 @@
 // or a plain-text error code with a meaningful status, contracts/services.md §4.1), checks Block Kit
 // shapes closely enough to catch what Slack would reject, and keeps every accepted message.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Fault, StandIn } from './stand-in';
+import { StandIn, VendorStandIn } from './stand-in';
 
 export interface SlackStandInOptions {
   /** Answer a 2nd message to the same webhook within 1 s with 429 rate_limited (Slack: ~1 msg/s). */
@@ -39,17 +39,16 @@ class UnparsableBody {
   constructor(readonly raw: string) {}
 }
 
-export class SlackStandIn {
-  readonly standIn: StandIn;
+export class SlackStandIn extends VendorStandIn {
   readonly messages: SlackMessage[] = [];
   private readonly throttle: boolean;
   private readonly now: () => number;
   private readonly lastAccepted = new Map<string, number>();
 
   constructor(options: SlackStandInOptions = {}) {
+    super(new StandIn({ name: 'slack' }));
     this.throttle = options.throttle ?? false;
     this.now = options.now ?? Date.now;
-    this.standIn = new StandIn({ name: 'slack' });
     this.standIn.onResetClear(() => {
       this.messages.length = 0;
       this.lastAccepted.clear();
@@ -57,29 +56,9 @@ export class SlackStandIn {
     this.standIn.app.register(async (scope) => this.registerRoutes(scope));
   }
 
-  get url(): string {
-    return this.standIn.url;
-  }
-
   /** A webhook URL on this stand-in; pass REVOKED_WEBHOOK_KEY / ARCHIVED_WEBHOOK_KEY to get those errors. */
   webhookUrl(key = 'XXXXXXXXXXXXXXXXXXXXXXXX', team = 'T0000SANDBOX', bot = 'B0000SANDBOX'): string {
     return `${this.url}/services/${team}/${bot}/${key}`;
-  }
-
-  listen(port = 0): Promise<string> {
-    return this.standIn.listen(port);
-  }
-
-  close(): Promise<void> {
-    return this.standIn.close();
-  }
-
-  reset(): void {
-    this.standIn.reset();
-  }
-
-  addFault(fault: Fault): void {
-    this.standIn.addFault(fault);
   }
 
   private registerRoutes(scope: FastifyInstance): void {

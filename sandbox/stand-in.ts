@@ -140,3 +140,37 @@ export class StandIn {
     });
   }
 }
+
+/** Base of the vendor stand-ins: the lifecycle and controls every one of them exposes. */
+export abstract class VendorStandIn {
+  constructor(readonly standIn: StandIn) {}
+
+  get url(): string {
+    return this.standIn.url;
+  }
+
+  get received(): ReceivedRequest[] {
+    return this.standIn.received;
+  }
+
+  listen(port = 0): Promise<string> {
+    return this.standIn.listen(port);
+  }
+
+  close(): Promise<void> {
+    return this.standIn.close();
+  }
+
+  /** Forgets what was received, the scripted faults and the stand-in's own records. */
+  reset(): void {
+    this.standIn.reset();
+  }
+
+  addFault(fault: Fault): void {
+    this.standIn.addFault(fault);
+  }
+
+  requests(method: string, pathPrefix: string): ReceivedRequest[] {
+    return this.standIn.requests(method, pathPrefix);
+  }
+}
