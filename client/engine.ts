@@ -50,6 +50,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const run = options.run ?? { worker: true, api: true };
   installRuntime();
   const external = process.env.TEMPORAL_ADDRESS ?? config.temporal.address;
+  if (!external && !(run.worker && run.api)) {
+    // A lone worker or API is for scaling out against one cluster; an embedded server would be private to it.
+    throw new Error(
+      '`firebreak worker` and `firebreak api` need a cluster: set TEMPORAL_ADDRESS or temporal.address',
+    );
+  }
   let embedded: EmbeddedServer | null = null;
   if (!external) {
     log('starting the embedded Temporal dev server…');

@@ -30,6 +30,7 @@ import {
   type IncidentState,
   type IncidentStatus,
   type RollbackRecord,
+  type TimelineEntry,
   type TimeSource,
 } from '../domain/incident';
 import { buildReport, renderMarkdown, type IncidentReport } from '../domain/report';
@@ -532,14 +533,20 @@ class Incident {
     actor: Actor,
     options: { at?: string; timeSource?: TimeSource; data?: Record<string, unknown> } = {},
   ): void {
-    this.state.timeline.push({
+    const entry: TimelineEntry = {
       at: options.at ?? new Date().toISOString(),
       timeSource: options.timeSource ?? 'workflow',
       kind,
       message,
       actor,
       ...(options.data ? { data: options.data } : {}),
-    });
+    };
+    // Entries dated by their source (an alert's startsAt) can be older than the last one: keep time order.
+    const timeline = this.state.timeline;
+    let index = timeline.length;
+    while (index > 0 && Date.parse((timeline[index - 1] as TimelineEntry).at) > Date.parse(entry.at))
+      index -= 1;
+    timeline.splice(index, 0, entry);
   }
 
   /** Records a swallowed failure: in the timeline and as a follow-up for the report. */
