@@ -17,6 +17,8 @@ import { buildReport, renderMarkdown, type IncidentReport } from '../domain/repo
 import * as attributes from '../domain/search-attributes';
 import type { ReportArchive } from '../integrations/report-archive';
 import { actionUpdate, alertsSignal, intakeReceiptQuery, stateQuery } from '../workflows/messages';
+import type { FirebreakConfig } from '../config/schema';
+import { DEFAULT_POLICY, type IncidentPolicy } from '../domain/policy';
 import type { IncidentInput } from '../workflows/incident';
 
 export interface IntakeResult {
@@ -38,6 +40,8 @@ export class IncidentService {
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly archive: ReportArchive,
+    /** The service's policy as it is now; a starting incident keeps it for its whole life. */
+    private readonly policyFor: (service: string) => IncidentPolicy,
   ) {}
 
   static newDeliveryId(): string {
@@ -47,7 +51,7 @@ export class IncidentService {
   /** Durably hands a batch to its group's incident; the alert is safe in Temporal when this returns. */
   async ingest(group: string, service: string, batch: AlertBatch): Promise<IntakeResult> {
     const workflowId = workflowIdForGroup(group);
-    const input: IncidentInput = { group, service };
+    const input: IncidentInput = { group, service, policy: this.policyFor(service) };
     const handle = await this.client.workflow.signalWithStart('incidentWorkflow', {
       workflowId,
       taskQueue: this.taskQueue,
@@ -129,6 +133,14 @@ export class IncidentService {
     for await (const execution of this.client.workflow.list({ query, pageSize: 1 })) return execution;
     return null;
   }
+}
+
+/** Reads each service's incident policy from the configuration. */
+export function incidentPolicies(config: FirebreakConfig): (service: string) => IncidentPolicy {
+  return (service) => ({
+    pageSeverities: config.services[service]?.policy.pageSeverities ?? [...DEFAULT_POLICY.pageSeverities],
+    flapWindowMs: config.intake.flapWindowSeconds * 1000,
+  });
 }
 
 function toSummary(execution: WorkflowExecutionInfo): IncidentSummary {

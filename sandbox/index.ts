@@ -1,6 +1,7 @@
 // Sandbox mode: every outside service Firebreak talks to, as a local stand-in on loopback, and the
 // configuration that points Firebreak's real clients at them. Used by `firebreak start` without a
 // config file, by `npm run demo`, and by the tests. Nothing here reaches a real PagerDuty.
+import { fieldMappingSchema, type IntakeConfig } from '../config/intake-schema';
 import type { FirebreakConfig } from '../config/schema';
 import type { WiringExtras } from '../worker/wiring';
 import { GitHubStandIn } from './github';
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   quietPeriodMs?: number;
   /** The sandbox service's name (tests use unique names so their incidents never meet). */
   service?: string;
+  /** How long a recovered incident waits for its alerts to flap before it closes (default 300). */
+  flapWindowSeconds?: number;
 }
 
 export interface Sandbox {
@@ -116,11 +119,7 @@ interface StandIns {
 function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): FirebreakConfig {
   return {
     api: { host: options.apiHost ?? '127.0.0.1', port: options.apiPort, tokens: [SANDBOX_API_TOKEN] },
-    intake: {
-      alertmanager: { bearerTokens: [SANDBOX_ALERT_TOKEN] },
-      serviceLabel: 'service',
-      severityLabel: 'severity',
-    },
+    intake: sandboxIntake(options.flapWindowSeconds ?? 300),
     temporal: { namespace: 'default', taskQueue: 'firebreak' },
     dataDir: options.dataDir,
     integrations: {
@@ -150,9 +149,27 @@ function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): F
           slackWebhook: `${s.slack.url}/services/T000SANDBOX/B000SANDBOX/sandboxwebhook`,
           emails: ['stakeholders@sandbox.test'],
         },
-        policy: { migrationPaths: ['db/migrate/', 'migrations/'] },
+        policy: { migrationPaths: ['db/migrate/', 'migrations/'], pageSeverities: ['critical', 'error'] },
       },
     },
+  };
+}
+
+/** Every source enabled, each with the credential its sender can use. */
+function sandboxIntake(flapWindowSeconds: number): IntakeConfig {
+  const bearer = { bearerTokens: [SANDBOX_ALERT_TOKEN], basic: [] };
+  return {
+    alertmanager: bearer,
+    grafana: { bearerTokens: [SANDBOX_ALERT_TOKEN], basic: [{ user: 'grafana', password: SANDBOX_ALERT_TOKEN }] },
+    datadog: {
+      ...bearer,
+      hmac: { header: 'x-firebreak-signature', prefix: 'sha256=', secrets: [SANDBOX_ALERT_TOKEN] },
+    },
+    generic: { sandbox: { credentials: bearer, mapping: fieldMappingSchema.parse({}) } },
+    serviceLabel: 'service',
+    severityLabel: 'severity',
+    groupBy: ['service'],
+    flapWindowSeconds,
   };
 }
 
@@ -164,7 +181,7 @@ function banner(sandbox: Sandbox, apiUrl: string, temporalUiUrl: string | null):
     ' NO REAL PAGE IS SENT. PagerDuty, GitHub, Jenkins, Slack and email stay on this machine.',
     line,
     ` API            ${apiUrl}   (token: ${SANDBOX_API_TOKEN})`,
-    ` Alert intake   POST ${apiUrl}/v1/alerts/alertmanager   (token: ${SANDBOX_ALERT_TOKEN})`,
+    ` Alert intake   POST ${apiUrl}/v1/alerts/{alertmanager,grafana,datadog,generic/sandbox}   (token: ${SANDBOX_ALERT_TOKEN})`,
     ` Temporal UI    ${temporalUiUrl ?? 'off'}`,
     ` Stand-ins (GET <url>/_sandbox/received shows what Firebreak sent):`,
     `   PagerDuty    ${sandbox.pagerduty.url}   (self-signed HTTPS)`,

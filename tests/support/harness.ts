@@ -8,7 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createApi } from '../../client/api/server';
-import { IncidentService } from '../../client/incidents';
+import { IncidentService, incidentPolicies } from '../../client/incidents';
+import { intakeSettings } from '../../client/intake/intake';
 import type { FirebreakConfig } from '../../config/schema';
 import type { IncidentState } from '../../domain/incident';
 import { FileReportArchive } from '../../integrations/report-archive';
@@ -76,6 +77,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     rollbackBuildMs: options.rollbackBuildMs ?? 300,
     quietPeriodMs: options.quietPeriodMs ?? 50,
     service,
+    flapWindowSeconds: options.flapWindowSeconds ?? 0,
   });
   const config: FirebreakConfig = {
     ...sandbox.config,
@@ -87,16 +89,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     client,
     config.temporal.taskQueue,
     new FileReportArchive(path.join(dataDir, 'reports')),
+    incidentPolicies(config),
   );
   const api = createApi({
     incidents,
-    intake: {
-      services: new Set(Object.keys(config.services)),
-      serviceLabel: 'service',
-      severityLabel: 'severity',
-    },
+    intake: intakeSettings(config.intake, Object.keys(config.services)),
+    intakeConfig: config.intake,
     apiTokens: config.api.tokens,
-    alertmanagerTokens: config.intake.alertmanager.bearerTokens,
   });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 
