@@ -48,7 +48,12 @@ export function createApi(options: ApiOptions): FastifyInstance {
     const ready = options.isReady ? await options.isReady() : true;
     return reply.code(ready ? 200 : 503).send({ ready });
   });
-  registerIntakeRoutes(app, { incidents: options.incidents, config: options.intakeConfig, settings: options.intake, sendError });
+  registerIntakeRoutes(app, {
+    incidents: options.incidents,
+    config: options.intakeConfig,
+    settings: options.intake,
+    sendError,
+  });
   registerIncidents(app, options);
   return app;
 }
@@ -155,7 +160,9 @@ function parseJsonKeepingRaw(
   try {
     done(null, JSON.parse(raw.toString('utf8')) as unknown);
   } catch (error) {
-    done(Object.assign(new Error(`body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }));
+    done(
+      Object.assign(new Error(`body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }),
+    );
   }
 }
 

@@ -39,7 +39,9 @@ export type PrometheusAlert = z.infer<typeof prometheusAlertSchema>;
 export function normalizeAlertmanager(body: unknown, settings: IntakeSettings): NormalizedDelivery {
   const payload = parseOrThrow(alertmanagerSchema, body);
   return {
-    alerts: payload.alerts.map((raw, i) => normalizePrometheusAlert(raw, 'alertmanager', settings, `alerts.${i}`)),
+    alerts: payload.alerts.map((raw, i) =>
+      normalizePrometheusAlert(raw, 'alertmanager', settings, `alerts.${i}`),
+    ),
     truncated: payload.truncatedAlerts,
   };
 }

@@ -5,7 +5,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Credentials } from '../../config/intake-schema';
 
-export function authenticate(headers: IncomingHttpHeaders, rawBody: Buffer, credentials: Credentials): boolean {
+export function authenticate(
+  headers: IncomingHttpHeaders,
+  rawBody: Buffer,
+  credentials: Credentials,
+): boolean {
   const authorization = headers.authorization ?? '';
   const bearer = /^Bearer\s+(.+)$/i.exec(authorization)?.[1];
   const basic = /^Basic\s+(.+)$/i.exec(authorization)?.[1];
@@ -13,7 +17,11 @@ export function authenticate(headers: IncomingHttpHeaders, rawBody: Buffer, cred
   if (bearer !== undefined) ok = matchesAny(bearer, credentials.bearerTokens) || ok;
   if (basic !== undefined) {
     const given = Buffer.from(basic, 'base64').toString('utf8');
-    ok = matchesAny(given, credentials.basic.map((b) => `${b.user}:${b.password}`)) || ok;
+    ok =
+      matchesAny(
+        given,
+        credentials.basic.map((b) => `${b.user}:${b.password}`),
+      ) || ok;
   }
   if (credentials.hmac) ok = hmacMatches(headers, rawBody, credentials.hmac) || ok;
   return ok;

@@ -46,7 +46,10 @@ export class GroupCoalescer {
         const result = await this.deliver(group, queue.service, merged);
         for (const entry of entries) {
           // Only the delivery the merged batch is named after can have opened the incident.
-          entry.resolve({ ...result, new: result.new === null ? null : result.new && entry.batch === entries[0]?.batch });
+          entry.resolve({
+            ...result,
+            new: result.new === null ? null : result.new && entry.batch === entries[0]?.batch,
+          });
         }
       } catch (error) {
         for (const entry of entries) entry.reject(error);

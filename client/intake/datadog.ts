@@ -38,8 +38,19 @@ const datadogSchema = z.object({
 /** Transitions that end a cycle; every other one (Triggered, Re-Triggered, Warn, No Data…) fires. */
 const RECOVERED = new Set(['recovered', 'resolved', 'ok']);
 
-const PRIORITY_SEVERITY: Record<string, string> = { p1: 'critical', p2: 'error', p3: 'warning', p4: 'info', p5: 'info' };
-const TYPE_SEVERITY: Record<string, string> = { error: 'error', warning: 'warning', info: 'info', success: 'info' };
+const PRIORITY_SEVERITY: Record<string, string> = {
+  p1: 'critical',
+  p2: 'error',
+  p3: 'warning',
+  p4: 'info',
+  p5: 'info',
+};
+const TYPE_SEVERITY: Record<string, string> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'info',
+  success: 'info',
+};
 
 export function normalizeDatadog(body: unknown, settings: IntakeSettings): NormalizedDelivery {
   const event = parseOrThrow(datadogSchema, body);

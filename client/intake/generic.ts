@@ -28,21 +28,39 @@ export function normalizeGeneric(
   if (!body || typeof body !== 'object') throw invalidPayload('body', 'must be a JSON object or array');
   const items = mapping.alerts ? valueAt(body, mapping.alerts) : body;
   const list = Array.isArray(items) ? items : [items];
-  if (mapping.alerts && !Array.isArray(items)) throw invalidPayload(mapping.alerts, 'must be an array of alerts');
-  if (list.length === 0) throw invalidPayload(mapping.alerts ?? 'body', 'a notification needs at least one alert');
-  if (list.length > MAX_ALERTS) throw invalidPayload(mapping.alerts ?? 'body', `at most ${MAX_ALERTS} alerts per call`);
-  const prefix = mapping.alerts ? `${mapping.alerts}.` : '';
-  return { alerts: list.map((item, i) => normalizeItem(item, source, mapping, settings, `${prefix}${i}`)), truncated: 0 };
+  if (mapping.alerts && !Array.isArray(items))
+    throw invalidPayload(mapping.alerts, 'must be an array of alerts');
+  if (list.length === 0)
+    throw invalidPayload(mapping.alerts ?? 'body', 'a notification needs at least one alert');
+  if (list.length > MAX_ALERTS)
+    throw invalidPayload(mapping.alerts ?? 'body', `at most ${MAX_ALERTS} alerts per call`);
+  // Problems are named by their path in the body: `Records.0.Sns.MessageId`, or just `id` for one alert.
+  const where = (i: number): string =>
+    mapping.alerts ? `${mapping.alerts}.${i}` : Array.isArray(items) ? `${i}` : '';
+  return {
+    alerts: list.map((item, i) => normalizeItem(item, source, mapping, settings, where(i))),
+    truncated: 0,
+  };
 }
 
-function normalizeItem(item: unknown, source: string, m: FieldMapping, settings: IntakeSettings, where: string): Alert {
-  if (!item || typeof item !== 'object') throw invalidPayload(where, 'each alert must be a JSON object');
+function normalizeItem(
+  item: unknown,
+  source: string,
+  m: FieldMapping,
+  settings: IntakeSettings,
+  where: string,
+): Alert {
+  if (!item || typeof item !== 'object')
+    throw invalidPayload(where || 'body', 'each alert must be a JSON object');
   const field = (path: string): unknown => valueAt(item, path);
-  const id = requiredText(field(m.id), `${where}.${m.id}`);
-  const status = m.resolvedValues.some((v) => v.toLowerCase() === String(field(m.status) ?? 'firing').toLowerCase())
+  const at = (path: string): string => (where ? `${where}.${path}` : path);
+  const id = requiredText(field(m.id), at(m.id));
+  const status = m.resolvedValues.some(
+    (v) => v.toLowerCase() === String(field(m.status) ?? 'firing').toLowerCase(),
+  )
     ? 'resolved'
     : 'firing';
-  const startsAt = toIso(field(m.startsAt), `${where}.${m.startsAt}`);
+  const startsAt = toIso(field(m.startsAt), at(m.startsAt));
   const endsRaw = field(m.endsAt);
   const labels = stringMap(field(m.labels));
   return {
@@ -54,7 +72,7 @@ function normalizeItem(item: unknown, source: string, m: FieldMapping, settings:
     annotations: stringMap(field(m.annotations)),
     links: links({ runbook: field(m.runbook), dashboard: field(m.dashboard), generator: field(m.generator) }),
     startsAt,
-    endsAt: status === 'resolved' ? (endsRaw ? toIso(endsRaw, `${where}.${m.endsAt}`) : startsAt) : null,
+    endsAt: status === 'resolved' ? (endsRaw ? toIso(endsRaw, at(m.endsAt)) : startsAt) : null,
     status,
     occurrenceKey: `${source}:${id}`,
   };

@@ -43,7 +43,11 @@ export class IntakeError extends Error {
   }
 }
 
-export function invalidPayload(where: string, message: string, details?: Record<string, unknown>): IntakeError {
+export function invalidPayload(
+  where: string,
+  message: string,
+  details?: Record<string, unknown>,
+): IntakeError {
   return new IntakeError(400, 'invalid_payload', `${where}: ${message}`, details);
 }
 
@@ -101,7 +105,9 @@ export interface AlertGroup {
 export function groupAlerts(alerts: Alert[], groupBy: string[]): AlertGroup[] {
   const groups = new Map<string, AlertGroup>();
   for (const alert of alerts) {
-    const key = groupBy.includes('service') ? groupKeyOf(alert, groupBy) : `${alert.service}/${groupKeyOf(alert, groupBy)}`;
+    const key = groupBy.includes('service')
+      ? groupKeyOf(alert, groupBy)
+      : `${alert.service}/${groupKeyOf(alert, groupBy)}`;
     const group = groups.get(key) ?? { group: key, service: alert.service, alerts: [] };
     group.alerts.push(alert);
     groups.set(key, group);
@@ -112,6 +118,8 @@ export function groupAlerts(alerts: Alert[], groupBy: string[]): AlertGroup[] {
 /** String values only: labels and annotations are string maps in every source. */
 export function stringMap(value: unknown): Record<string, string> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== null && v !== undefined);
+  const entries = Object.entries(value as Record<string, unknown>).filter(
+    ([, v]) => v !== null && v !== undefined,
+  );
   return Object.fromEntries(entries.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
 }

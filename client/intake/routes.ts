@@ -16,7 +16,13 @@ export interface IntakeRouteOptions {
   incidents: IncidentService;
   config: IntakeConfig;
   settings: IntakeSettings;
-  sendError: (reply: FastifyReply, status: number, code: string, message: string, details?: Record<string, unknown>) => unknown;
+  sendError: (
+    reply: FastifyReply,
+    status: number,
+    code: string,
+    message: string,
+    details?: Record<string, unknown>,
+  ) => unknown;
 }
 
 interface Source {
@@ -25,11 +31,24 @@ interface Source {
 }
 
 export function registerIntakeRoutes(app: FastifyInstance, options: IntakeRouteOptions): void {
-  const coalescer = new GroupCoalescer((group, service, batch) => options.incidents.ingest(group, service, batch));
-  const handle = async (request: FastifyRequest, reply: FastifyReply, source: Source | undefined, name: string) => {
-    if (!source) return options.sendError(reply, 404, 'unknown_source', `alert source '${name}' is not configured`);
+  const coalescer = new GroupCoalescer((group, service, batch) =>
+    options.incidents.ingest(group, service, batch),
+  );
+  const handle = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    source: Source | undefined,
+    name: string,
+  ) => {
+    if (!source)
+      return options.sendError(reply, 404, 'unknown_source', `alert source '${name}' is not configured`);
     if (!authenticate(request.headers, request.rawBody ?? Buffer.alloc(0), source.credentials)) {
-      return options.sendError(reply, 401, 'unauthorized', `missing or invalid credentials for source '${name}'`);
+      return options.sendError(
+        reply,
+        401,
+        'unauthorized',
+        `missing or invalid credentials for source '${name}'`,
+      );
     }
     try {
       const delivery = source.normalize(request.body);
@@ -38,7 +57,12 @@ export function registerIntakeRoutes(app: FastifyInstance, options: IntakeRouteO
       const groups = groupAlerts(delivery.alerts, options.settings.groupBy);
       const incidents = await Promise.all(
         groups.map((g) =>
-          coalescer.submit(g.group, g.service, { deliveryId, receivedAt, alerts: g.alerts, truncated: delivery.truncated }),
+          coalescer.submit(g.group, g.service, {
+            deliveryId,
+            receivedAt,
+            alerts: g.alerts,
+            truncated: delivery.truncated,
+          }),
         ),
       );
       return reply.code(202).send({ incidents });
@@ -52,13 +76,27 @@ export function registerIntakeRoutes(app: FastifyInstance, options: IntakeRouteO
 
   const { config, settings } = options;
   const fixed: Record<string, Source | undefined> = {
-    alertmanager: config.alertmanager && { credentials: config.alertmanager, normalize: (b) => normalizeAlertmanager(b, settings) },
-    grafana: config.grafana && { credentials: config.grafana, normalize: (b) => normalizeGrafana(b, settings) },
-    datadog: config.datadog && { credentials: config.datadog, normalize: (b) => normalizeDatadog(b, settings) },
+    alertmanager: config.alertmanager && {
+      credentials: config.alertmanager,
+      normalize: (b) => normalizeAlertmanager(b, settings),
+    },
+    grafana: config.grafana && {
+      credentials: config.grafana,
+      normalize: (b) => normalizeGrafana(b, settings),
+    },
+    datadog: config.datadog && {
+      credentials: config.datadog,
+      normalize: (b) => normalizeDatadog(b, settings),
+    },
   };
   const generic = (name: string): Source | undefined => {
     const source = config.generic[name];
-    return source && { credentials: source.credentials, normalize: (b) => normalizeGeneric(b, name, source.mapping, settings) };
+    return (
+      source && {
+        credentials: source.credentials,
+        normalize: (b) => normalizeGeneric(b, name, source.mapping, settings),
+      }
+    );
   };
 
   app.post('/v1/alerts/generic/:name', async (request, reply) => {

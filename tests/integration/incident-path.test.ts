@@ -63,7 +63,10 @@ describe('an incident from alert to report', () => {
 
   test('the same notification again joins the incident, changes nothing and pages nobody again', async () => {
     const before = await h.incidents.get(id);
-    const response = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service, { startsAt: impactStart }));
+    const response = await h.post(
+      '/v1/alerts/alertmanager',
+      alertmanagerPayload(h.service, { startsAt: impactStart }),
+    );
     expect(response.status).toBe(202);
     expect(response.body.incidents[0]).toMatchObject({ id, new: false });
     // The 202 came after the workflow answered the receipt query, so the repeat has been applied.

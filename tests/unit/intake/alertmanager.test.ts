@@ -16,7 +16,10 @@ const example = JSON.parse(
 const parse = (body: unknown, s: IntakeSettings = settings) => {
   const delivery = normalizeAlertmanager(body, s);
   return new Map(
-    groupAlerts(delivery.alerts, s.groupBy).map((g) => [g.group, { alerts: g.alerts, truncated: delivery.truncated }]),
+    groupAlerts(delivery.alerts, s.groupBy).map((g) => [
+      g.group,
+      { alerts: g.alerts, truncated: delivery.truncated },
+    ]),
   );
 };
 
