@@ -98,6 +98,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       incidents,
       intake: intakeSettings(config.intake, Object.keys(config.services)),
       intakeConfig: config.intake,
+      journalDir: path.join(config.dataDir, 'intake'),
       apiTokens: config.api.tokens,
       isReady: () => isReachable(connection),
     });

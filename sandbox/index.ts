@@ -20,6 +20,11 @@ const SMTP_USER = 'firebreak';
 const SMTP_PASSWORD = 'sandbox-smtp-password';
 
 export const SANDBOX_SERVICE = 'checkout';
+const ROLLBACK_PARAMETERS = [
+  { name: 'TARGET_SHA', default: '' },
+  { name: 'REQUEST_ID', default: '' },
+  { name: 'INCIDENT_ID', default: '' },
+];
 export const SANDBOX_ROUTING_KEY = 'sandboxroutingkey000000000000000';
 
 export interface SandboxOptions {
@@ -35,6 +40,8 @@ export interface SandboxOptions {
   service?: string;
   /** How long a recovered incident waits for its alerts to flap before it closes (default 300). */
   flapWindowSeconds?: number;
+  /** More services configured like the first, each with its own repo, job and routing key (storms). */
+  extraServices?: string[];
 }
 
 export interface Sandbox {
@@ -69,15 +76,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const rollbackJob = `${service}/rollback`;
   const history = seedHistory(github, service);
   jenkins.defineJob(rollbackJob, {
-    parameters: [
-      { name: 'TARGET_SHA', default: '' },
-      { name: 'REQUEST_ID', default: '' },
-      { name: 'INCIDENT_ID', default: '' },
-    ],
+    parameters: ROLLBACK_PARAMETERS,
     durationMs: options.rollbackBuildMs ?? 3000,
     result: 'SUCCESS',
   });
   const config = sandboxConfig(options, service, { pagerduty, github, jenkins, slack, smtp });
+  for (const extra of options.extraServices ?? []) addService(config, extra, { github, jenkins });
   const sandbox: Sandbox = {
     config,
     extras: { pagerDutyCaCert: pagerduty.caCert },
@@ -155,12 +159,33 @@ function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): F
   };
 }
 
+/** Another service shaped like the sandbox's first one, with its own history, job and routing key. */
+function addService(config: FirebreakConfig, name: string, s: Pick<StandIns, 'github' | 'jenkins'>): void {
+  const template = Object.values(config.services)[0];
+  if (!template) throw new Error('the sandbox has no service to copy');
+  seedHistory(s.github, name);
+  s.jenkins.defineJob(`${name}/rollback`, {
+    parameters: ROLLBACK_PARAMETERS,
+    durationMs: 3000,
+    result: 'SUCCESS',
+  });
+  config.services[name] = {
+    ...template,
+    pagerduty: { routingKey: `rk-${name}`.padEnd(32, '0').slice(0, 32), escalationPolicy: 'PSANDBOX' },
+    github: { repo: `acme/${name}`, branch: 'main', environment: 'production' },
+    jenkins: { rollbackJob: `${name}/rollback`, shaParameter: 'TARGET_SHA' },
+  };
+}
+
 /** Every source enabled, each with the credential its sender can use. */
 function sandboxIntake(flapWindowSeconds: number): IntakeConfig {
   const bearer = { bearerTokens: [SANDBOX_ALERT_TOKEN], basic: [] };
   return {
     alertmanager: bearer,
-    grafana: { bearerTokens: [SANDBOX_ALERT_TOKEN], basic: [{ user: 'grafana', password: SANDBOX_ALERT_TOKEN }] },
+    grafana: {
+      bearerTokens: [SANDBOX_ALERT_TOKEN],
+      basic: [{ user: 'grafana', password: SANDBOX_ALERT_TOKEN }],
+    },
     datadog: {
       ...bearer,
       hmac: { header: 'x-firebreak-signature', prefix: 'sha256=', secrets: [SANDBOX_ALERT_TOKEN] },

@@ -38,7 +38,7 @@ import { DEFAULT_POLICY, pages, type IncidentPolicy } from '../domain/policy';
 import { buildReport, renderMarkdown, type IncidentReport } from '../domain/report';
 import * as attributes from '../domain/search-attributes';
 import type { StakeholderMessage } from '../integrations/roles';
-import { actionUpdate, alertsSignal, intakeReceiptQuery, stateQuery } from './messages';
+import { actionUpdate, alertsSignal, stateQuery } from './messages';
 
 export interface IncidentInput {
   /** The grouping key intake chose (by default the service). */
@@ -108,7 +108,6 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
 class Incident {
   readonly state: IncidentState;
   private readonly input: IncidentInput;
-  private openedByDelivery: string | null = null;
   private readonly pendingRollbacks: RollbackRecord[] = [];
   private readonly background: Array<Promise<void>> = [];
   private readonly lateBatches: AlertBatch[] = [];
@@ -157,11 +156,6 @@ class Incident {
   listen(): void {
     setHandler(alertsSignal, (batch) => this.applyAlerts(batch));
     setHandler(stateQuery, () => this.state);
-    setHandler(intakeReceiptQuery, () => ({
-      incidentId: this.state.id,
-      status: this.state.status,
-      openedByDelivery: this.openedByDelivery,
-    }));
     setHandler(actionUpdate, (request) => this.act(request), {
       validator: (request) => this.validate(request),
     });
@@ -177,8 +171,7 @@ class Incident {
       return;
     }
     if (this.state.status === 'resolved' && firing) this.reopenForFlap(batch);
-    if (this.openedByDelivery === null) {
-      this.openedByDelivery = batch.deliveryId;
+    if (this.state.times.detected === null) {
       this.state.times.detected = batch.receivedAt;
       this.record(
         'alert-received',

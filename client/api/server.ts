@@ -20,6 +20,8 @@ export interface ApiOptions {
   intake: IntakeSettings;
   /** Alert sources and their credentials. */
   intakeConfig: IntakeConfig;
+  /** Where the intake journal lives. */
+  journalDir: string;
   /** Tokens accepted for the incident routes (API, CLI, dashboard). */
   apiTokens: string[];
   /** Largest request body accepted, in bytes. */
@@ -52,6 +54,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
     incidents: options.incidents,
     config: options.intakeConfig,
     settings: options.intake,
+    journalDir: options.journalDir,
     sendError,
   });
   registerIncidents(app, options);

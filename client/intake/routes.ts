@@ -6,16 +6,19 @@ import type { Credentials, IntakeConfig } from '../../config/intake-schema';
 import { IncidentService } from '../incidents';
 import { normalizeAlertmanager } from './alertmanager';
 import { authenticate } from './auth';
-import { GroupCoalescer } from './coalescer';
 import { normalizeDatadog } from './datadog';
 import { normalizeGeneric } from './generic';
 import { normalizeGrafana } from './grafana';
 import { groupAlerts, IntakeError, type IntakeSettings, type NormalizedDelivery } from './intake';
+import { IntakeJournal } from './journal';
+import { IntakePipeline } from './pipeline';
 
 export interface IntakeRouteOptions {
   incidents: IncidentService;
   config: IntakeConfig;
   settings: IntakeSettings;
+  /** Where the intake journal lives (the data folder). */
+  journalDir: string;
   sendError: (
     reply: FastifyReply,
     status: number,
@@ -31,9 +34,9 @@ interface Source {
 }
 
 export function registerIntakeRoutes(app: FastifyInstance, options: IntakeRouteOptions): void {
-  const coalescer = new GroupCoalescer((group, service, batch) =>
-    options.incidents.ingest(group, service, batch),
-  );
+  const pipeline = new IntakePipeline(IntakeJournal.open(options.journalDir), options.incidents);
+  pipeline.replay();
+  app.addHook('onClose', async () => pipeline.stop());
   const handle = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -52,19 +55,12 @@ export function registerIntakeRoutes(app: FastifyInstance, options: IntakeRouteO
     }
     try {
       const delivery = source.normalize(request.body);
-      const deliveryId = IncidentService.newDeliveryId();
-      const receivedAt = new Date().toISOString();
       const groups = groupAlerts(delivery.alerts, options.settings.groupBy);
-      const incidents = await Promise.all(
-        groups.map((g) =>
-          coalescer.submit(g.group, g.service, {
-            deliveryId,
-            receivedAt,
-            alerts: g.alerts,
-            truncated: delivery.truncated,
-          }),
-        ),
-      );
+      const incidents = await pipeline.accept(groups, {
+        deliveryId: IncidentService.newDeliveryId(),
+        receivedAt: new Date().toISOString(),
+        truncated: delivery.truncated,
+      });
       return reply.code(202).send({ incidents });
     } catch (error) {
       if (error instanceof IntakeError) {

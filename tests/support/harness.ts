@@ -95,6 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     incidents,
     intake: intakeSettings(config.intake, Object.keys(config.services)),
     intakeConfig: config.intake,
+    journalDir: path.join(dataDir, 'intake'),
     apiTokens: config.api.tokens,
   });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
