@@ -3,11 +3,13 @@
 // stand-ins). Checks the outcome (exactly one incident and one page per group, every alert accounted
 // for, no 5xx) and measures sustained intake rate and the first page's delay after the first alert.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../client/cli/ports';
 import { startEngine } from '../client/engine';
 import { SANDBOX_ALERT_TOKEN, startSandbox } from '../sandbox';
+import type { SendersOutput } from './senders';
 
 export interface StormOptions {
   notifications: number;
@@ -47,16 +49,15 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     log: () => undefined,
   });
   try {
-    const queue = notifications(services, options.notifications);
-    const latencies: number[] = [];
-    const statuses: Record<string, number> = {};
-    const started = Date.now();
-    await Promise.all(
-      Array.from({ length: options.senders }, () =>
-        sender(engine.apiUrl as string, queue, latencies, statuses),
-      ),
-    );
-    const seconds = (Date.now() - started) / 1000;
+    const bodies = notifications(services, options.notifications);
+    const sent = await sendFromThread({
+      url: `${engine.apiUrl as string}/v1/alerts/alertmanager`,
+      token: SANDBOX_ALERT_TOKEN,
+      bodies,
+      senders: options.senders,
+    });
+    const { latencies, statuses, startedAt: started } = sent;
+    const seconds = (sent.finishedAt - started) / 1000;
     const firstPage = Math.min(...sandbox.pagerduty.events.map((e) => Date.parse(e.at)));
     const outcome = await settle(engine, sandbox, options, services);
     latencies.sort((a, b) => a - b);
@@ -118,18 +119,20 @@ function payload(service: string, n: number, startsAt: string): unknown {
   };
 }
 
-async function sender(api: string, queue: string[], latencies: number[], statuses: Record<string, number>) {
-  for (let body = queue.pop(); body !== undefined; body = queue.pop()) {
-    const sent = Date.now();
-    const response = await fetch(`${api}/v1/alerts/alertmanager`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${SANDBOX_ALERT_TOKEN}`, 'content-type': 'application/json' },
-      body,
+function sendFromThread(input: {
+  url: string;
+  token: string;
+  bodies: string[];
+  senders: number;
+}): Promise<SendersOutput> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(path.join(__dirname, 'senders-thread.js'), { workerData: input });
+    worker.once('message', (output: SendersOutput) => {
+      resolve(output);
+      void worker.terminate();
     });
-    await response.arrayBuffer();
-    latencies.push(Date.now() - sent);
-    statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-  }
+    worker.once('error', reject);
+  });
 }
 
 /** Waits until every group has its incident and page, then counts what landed. */

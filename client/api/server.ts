@@ -38,7 +38,8 @@ export function createApi(options: ApiOptions): FastifyInstance {
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
   }) as unknown as FastifyInstance;
-  app.removeContentTypeParser('application/json');
+  // JSON only: anything else is a 415, not a string for the routes to trip over.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonKeepingRaw);
   app.setErrorHandler((error, _request, reply) => sendFrameworkError(error, reply));
   app.setNotFoundHandler((request, reply) =>

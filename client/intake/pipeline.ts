@@ -59,12 +59,18 @@ export class IntakePipeline {
   }
 
   async accept(groups: AlertGroup[], base: Omit<AlertBatch, 'alerts'>): Promise<IntakeAnswer[]> {
+    // Decided before queuing: only a group already busy with an earlier hand-off answers without waiting.
+    const busy = new Set(groups.filter((g) => this.forwarder.isBusy(g.group)).map((g) => g.group));
     const entries = await Promise.all(
       groups.map((g) => this.journal.append(g.group, g.service, { ...base, alerts: g.alerts })),
     );
     return Promise.all(
       entries.map((entry) =>
-        this.answer(entry.group, this.forward(entry.group, this.forwarder.submit(entry))),
+        this.answer(
+          entry.group,
+          busy.has(entry.group),
+          this.forward(entry.group, this.forwarder.submit(entry)),
+        ),
       ),
     );
   }
@@ -81,10 +87,19 @@ export class IntakePipeline {
     });
   }
 
-  private async answer(group: string, delivered: Promise<IntakeResult>): Promise<IntakeAnswer> {
+  /**
+   * In a storm (the group is busy) the sender is answered as soon as its alerts are journaled, with the
+   * group's incident as last known; otherwise it waits for the incident's own answer.
+   */
+  private async answer(
+    group: string,
+    busy: boolean,
+    delivered: Promise<IntakeResult>,
+  ): Promise<IntakeAnswer> {
     const known = this.known.get(group);
-    if (known && Date.now() - known.at < this.knownForMs)
+    if (busy && known && Date.now() - known.at < this.knownForMs) {
       return { group, id: known.id, status: 'open', new: false };
+    }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>(
       (resolve) => (timer = setTimeout(() => resolve(null), this.answerWithinMs)),

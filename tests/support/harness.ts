@@ -37,6 +37,8 @@ export interface Harness {
   stopWorker(): Promise<void>;
   post(route: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
   get(route: string, token?: string): Promise<{ status: number; body: any; text: string }>;
+  /** Waits until the incident's run has completed (its state says `closed` a moment earlier). */
+  waitForClosed(id: string): Promise<void>;
   waitForState(
     id: string,
     done: (s: IncidentState) => boolean,
@@ -171,6 +173,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       throw new Error(
         `timed out waiting for ${what}; last state: ${JSON.stringify(last?.status)} ${JSON.stringify(last?.timeline.map((t) => t.kind))}`,
       );
+    },
+    waitForClosed: async (id) => {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const closed = await incidents.list({ status: 'closed', service });
+        if (closed.some((i) => i.id === id)) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`timed out waiting for incident ${id} to complete`);
     },
     stop: async () => {
       await api.close();

@@ -1,6 +1,6 @@
 // Realistic webhook payloads of the alert sources, for tests.
 
-export const grafanaPayload = (status: 'firing' | 'resolved' = 'firing') => ({
+export const grafanaPayload = (status: 'firing' | 'resolved' = 'firing', service = 'checkout') => ({
   receiver: 'firebreak',
   status,
   orgId: 1,
@@ -13,7 +13,7 @@ export const grafanaPayload = (status: 'firing' | 'resolved' = 'firing') => ({
   alerts: [
     {
       status,
-      labels: { alertname: 'CheckoutLatency', service: 'checkout', severity: 'warning' },
+      labels: { alertname: 'CheckoutLatency', service, severity: 'warning' },
       annotations: { summary: 'checkout p99 above 2s' },
       startsAt: '2026-11-20T10:00:00Z',
       endsAt: status === 'resolved' ? '2026-11-20T10:20:00Z' : '0001-01-01T00:00:00Z',
@@ -27,7 +27,11 @@ export const grafanaPayload = (status: 'firing' | 'resolved' = 'firing') => ({
   ],
 });
 
-export const datadogPayload = (transition = 'Triggered', extra: Record<string, string> = {}) => ({
+export const datadogPayload = (
+  transition = 'Triggered',
+  extra: Record<string, string> = {},
+  service = 'checkout',
+) => ({
   id: '7391852740383839405',
   alert_id: '12345678',
   alert_transition: transition,
@@ -38,10 +42,10 @@ export const datadogPayload = (transition = 'Triggered', extra: Record<string, s
   body: 'Error rate above 5% on checkout',
   alert_type: 'error',
   alert_priority: 'P1',
-  alert_scope: 'service:checkout',
+  alert_scope: `service:${service}`,
   alert_status: 'Alert',
   event_type: 'query_alert_monitor',
-  tags: 'env:prod,service:checkout,team:payments',
+  tags: `env:prod,service:${service},team:payments`,
   org: { id: '11', name: 'Acme' },
   ...extra,
 });
