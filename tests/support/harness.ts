@@ -80,6 +80,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     quietPeriodMs: options.quietPeriodMs ?? 50,
     service,
     flapWindowSeconds: options.flapWindowSeconds ?? 0,
+    ...(options.extraServices ? { extraServices: options.extraServices } : {}),
   });
   const config: FirebreakConfig = {
     ...sandbox.config,
