@@ -53,7 +53,10 @@ export const fieldMappingSchema = z
   .strict();
 
 const genericSourceSchema = z
-  .object({ credentials: credentialsSchema, mapping: fieldMappingSchema.default(fieldMappingSchema.parse({})) })
+  .object({
+    credentials: credentialsSchema,
+    mapping: fieldMappingSchema.default(fieldMappingSchema.parse({})),
+  })
   .strict();
 
 export const intakeSchema = z
@@ -62,7 +65,12 @@ export const intakeSchema = z
     grafana: credentialsSchema.optional(),
     datadog: credentialsSchema.optional(),
     /** Named generic sources: POST /v1/alerts/generic/<name> (or ?source=<name>). */
-    generic: z.record(z.string().regex(/^[a-z0-9-]+$/, 'source names are lower-case letters, digits and dashes'), genericSourceSchema).default({}),
+    generic: z
+      .record(
+        z.string().regex(/^[a-z0-9-]+$/, 'source names are lower-case letters, digits and dashes'),
+        genericSourceSchema,
+      )
+      .default({}),
     /** Alert label (Datadog: tag key) that names the service. */
     serviceLabel: z.string().default('service'),
     severityLabel: z.string().default('severity'),

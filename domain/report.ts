@@ -152,7 +152,12 @@ function rollbackSection(report: IncidentReport): string[] {
 
 function flapSection(report: IncidentReport): string[] {
   if (report.flaps.length === 0) return [];
-  const lines = ['## Flaps', '', `${report.flaps.length} re-fire(s) within the flap window after recovery:`, ''];
+  const lines = [
+    '## Flaps',
+    '',
+    `${report.flaps.length} re-fire(s) within the flap window after recovery:`,
+    '',
+  ];
   for (const flap of report.flaps) lines.push(`- ${flap.at}: ${flap.summary}`);
   return [...lines, ''];
 }

@@ -214,7 +214,12 @@ class Incident {
   private applyAlert(alert: Alert, receivedAt: string): void {
     const known = this.state.alerts.find((o) => o.key === alert.occurrenceKey);
     if (!known) {
-      this.state.alerts.push({ key: alert.occurrenceKey, alert, firstSeenAt: receivedAt, changedAt: receivedAt });
+      this.state.alerts.push({
+        key: alert.occurrenceKey,
+        alert,
+        firstSeenAt: receivedAt,
+        changedAt: receivedAt,
+      });
       this.noteImpactStart(alert.startsAt);
       this.raiseSeverity(alert);
       if (!this.state.title) this.state.title = alert.summary;
