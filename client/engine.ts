@@ -10,7 +10,8 @@ import { FileReportArchive } from '../integrations/report-archive';
 import { buildActivityDeps, publicUrl, type WiringExtras } from '../worker/wiring';
 import { createIncidentWorker, NativeConnection } from '../worker/worker';
 import { createApi } from './api/server';
-import { IncidentService } from './incidents';
+import { IncidentService, incidentPolicies } from './incidents';
+import { intakeSettings } from './intake/intake';
 import { startEmbeddedServer, type EmbeddedServer } from './temporal/embedded-server';
 import { raiseRetention, registerSearchAttributes } from './temporal/namespace';
 
@@ -74,7 +75,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   if (embedded) await raiseRetention(connection, namespace);
   const client = new Client({ connection, namespace });
   const archive = new FileReportArchive(path.join(config.dataDir, 'reports'));
-  const incidents = new IncidentService(client, config.temporal.taskQueue, archive);
+  const incidents = new IncidentService(client, config.temporal.taskQueue, archive, incidentPolicies(config));
 
   let worker: Worker | null = null;
   let workerRun: Promise<void> | null = null;
@@ -95,14 +96,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   if (run.api) {
     api = createApi({
       incidents,
-      intake: {
-        services: new Set(Object.keys(config.services)),
-        serviceLabel: config.intake.serviceLabel,
-        severityLabel: config.intake.severityLabel,
-        ...(config.intake.defaultService ? { defaultService: config.intake.defaultService } : {}),
-      },
+      intake: intakeSettings(config.intake, Object.keys(config.services)),
+      intakeConfig: config.intake,
+      journalDir: path.join(config.dataDir, 'intake'),
       apiTokens: config.api.tokens,
-      alertmanagerTokens: config.intake.alertmanager.bearerTokens,
       isReady: () => isReachable(connection),
     });
     await api.listen({ host: config.api.host, port: config.api.port });

@@ -16,14 +16,18 @@ import type { IncidentState, IncidentStatus, IncidentSummary } from '../domain/i
 import { buildReport, renderMarkdown, type IncidentReport } from '../domain/report';
 import * as attributes from '../domain/search-attributes';
 import type { ReportArchive } from '../integrations/report-archive';
-import { actionUpdate, alertsSignal, intakeReceiptQuery, stateQuery } from '../workflows/messages';
+import { actionUpdate, alertsSignal, stateQuery } from '../workflows/messages';
+import { signalWithStart } from './temporal/signal-with-start';
+import type { FirebreakConfig } from '../config/schema';
+import { DEFAULT_POLICY, type IncidentPolicy } from '../domain/policy';
 import type { IncidentInput } from '../workflows/incident';
 
 export interface IntakeResult {
   id: string;
-  status: IncidentStatus | 'accepted';
-  /** Whether this delivery opened the incident; null when the worker did not answer in time. */
-  new: boolean | null;
+  /** `triggered` for a new incident; `open` when the alerts joined a running one (see GET /v1/incidents/{id}). */
+  status: 'triggered' | 'open';
+  /** Whether this delivery opened the incident. */
+  new: boolean;
 }
 
 export interface IncidentFilter {
@@ -31,43 +35,35 @@ export interface IncidentFilter {
   service?: string;
 }
 
-const RECEIPT_TIMEOUT_MS = 3000;
-
 export class IncidentService {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly archive: ReportArchive,
+    /** The service's policy as it is now; a starting incident keeps it for its whole life. */
+    private readonly policyFor: (service: string) => IncidentPolicy,
   ) {}
 
   static newDeliveryId(): string {
     return randomUUID();
   }
 
-  /** Durably hands a batch to its group's incident; the alert is safe in Temporal when this returns. */
+  /**
+   * Durably hands a batch to its group's incident (signal-with-start): when this returns, the alerts are
+   * safe in Temporal. One round trip, no worker needed, so a storm is bounded by the server alone.
+   */
   async ingest(group: string, service: string, batch: AlertBatch): Promise<IntakeResult> {
     const workflowId = workflowIdForGroup(group);
-    const input: IncidentInput = { group, service };
-    const handle = await this.client.workflow.signalWithStart('incidentWorkflow', {
+    const input: IncidentInput = { group, service, policy: this.policyFor(service) };
+    const { runId, started } = await signalWithStart(this.client, {
       workflowId,
+      workflowType: 'incidentWorkflow',
       taskQueue: this.taskQueue,
       args: [input],
-      signal: alertsSignal,
+      signalName: alertsSignal.name,
       signalArgs: [batch],
     });
-    const id = incidentIdFor(workflowId, handle.signaledRunId);
-    // Best effort: the alert is already durable; without a worker the receipt cannot be read in time.
-    const receipt = await this.client
-      .withAbortSignal(AbortSignal.timeout(RECEIPT_TIMEOUT_MS), () =>
-        this.client.workflow.getHandle(workflowId, handle.signaledRunId).query(intakeReceiptQuery),
-      )
-      .catch(() => null);
-    if (!receipt) return { id, status: 'accepted', new: null };
-    return {
-      id: receipt.incidentId,
-      status: receipt.status,
-      new: receipt.openedByDelivery === batch.deliveryId,
-    };
+    return { id: incidentIdFor(workflowId, runId), status: started ? 'triggered' : 'open', new: started };
   }
 
   async list(filter: IncidentFilter = {}): Promise<IncidentSummary[]> {
@@ -129,6 +125,14 @@ export class IncidentService {
     for await (const execution of this.client.workflow.list({ query, pageSize: 1 })) return execution;
     return null;
   }
+}
+
+/** Reads each service's incident policy from the configuration. */
+export function incidentPolicies(config: FirebreakConfig): (service: string) => IncidentPolicy {
+  return (service) => ({
+    pageSeverities: config.services[service]?.policy.pageSeverities ?? [...DEFAULT_POLICY.pageSeverities],
+    flapWindowMs: config.intake.flapWindowSeconds * 1000,
+  });
 }
 
 function toSummary(execution: WorkflowExecutionInfo): IncidentSummary {

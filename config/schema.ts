@@ -1,13 +1,8 @@
 // Firebreak's configuration: one YAML file, validated at start with errors that name the path of
 // each bad key. Secrets may only appear as ${ENV_VAR} references, never as literals in the file.
 import { z } from 'zod';
-
-const SECRET_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
-
-/** A secret field: in the file it must be a `${ENV_VAR}` reference (resolved by the loader). */
-const secret = z
-  .string()
-  .regex(SECRET_REFERENCE, 'secrets must be ${ENV_VAR} references, not literal values');
+import { intakeSchema } from './intake-schema';
+import { secret } from './secret';
 
 const url = z.url({ message: 'must be an absolute URL' });
 const repo = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name');
@@ -46,9 +41,11 @@ const serviceSchema = z
     policy: z
       .object({
         migrationPaths: z.array(z.string().min(1)).default(['db/migrate/', 'migrations/']),
+        /** Severities that page; lower ones are recorded and notified, not paged. */
+        pageSeverities: z.array(z.string().min(1)).default(['critical', 'error']),
       })
       .strict()
-      .default({ migrationPaths: ['db/migrate/', 'migrations/'] }),
+      .default({ migrationPaths: ['db/migrate/', 'migrations/'], pageSeverities: ['critical', 'error'] }),
   })
   .strict();
 
@@ -64,16 +61,7 @@ export const configSchema = z
         publicUrl: url.optional(),
       })
       .strict(),
-    intake: z
-      .object({
-        alertmanager: z.object({ bearerTokens: z.array(secret).min(1) }).strict(),
-        /** Alert label that names the service. */
-        serviceLabel: z.string().default('service'),
-        severityLabel: z.string().default('severity'),
-        /** Service for alerts whose service is unknown; without it they are refused (422). */
-        defaultService: z.string().optional(),
-      })
-      .strict(),
+    intake: intakeSchema,
     temporal: z
       .object({
         /** An existing cluster; without it Firebreak embeds a dev server. TEMPORAL_ADDRESS overrides. */

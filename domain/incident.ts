@@ -31,8 +31,15 @@ export interface AlertOccurrence {
   key: string;
   alert: Alert;
   firstSeenAt: string;
-  lastSeenAt: string;
-  notifications: number;
+  /** When its state last changed (firing → resolved); repeats of the same state change nothing. */
+  changedAt: string;
+}
+
+/** An alert that fired again within the flap window after monitoring had recovered. */
+export interface Flap {
+  at: string;
+  occurrence: string;
+  summary: string;
 }
 
 export interface RollbackRecord {
@@ -73,6 +80,7 @@ export interface IncidentState {
   resolution: string | null;
   resolvedBy: Actor | null;
   followUps: string[];
+  flaps: Flap[];
   timeline: TimelineEntry[];
 }
 
@@ -88,6 +96,11 @@ export interface IncidentSummary {
 }
 
 const SEVERITY_RANK: Record<string, number> = { critical: 4, error: 3, warning: 2, info: 1 };
+
+/** True when `b` is more severe than `a`. */
+export function isMoreSevere(b: string, a: string): boolean {
+  return (SEVERITY_RANK[b] ?? 0) > (SEVERITY_RANK[a] ?? 0);
+}
 
 /** The more severe of two severities; unknown severities rank lowest. */
 export function higherSeverity(a: string, b: string): string {

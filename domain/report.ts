@@ -1,6 +1,6 @@
 // The post-incident report: built from the incident's state, rendered as JSON and Markdown.
 // Pure, so the same code writes the archived report and the live draft of an open incident.
-import type { IncidentState, RollbackRecord, TimelineEntry } from './incident';
+import type { Flap, IncidentState, RollbackRecord, TimelineEntry } from './incident';
 import { computeTimings, formatDuration, type Timings } from './timings';
 
 export interface IncidentReport {
@@ -22,6 +22,8 @@ export interface IncidentReport {
   resolution: string | null;
   resolvedBy: string | null;
   followUps: string[];
+  /** Alerts that fired again within the flap window after monitoring had recovered. */
+  flaps: Flap[];
   alerts: Array<{ key: string; summary: string; status: string; startsAt: string; endsAt: string | null }>;
   timeline: TimelineEntry[];
   generatedAt: string;
@@ -51,6 +53,7 @@ export function buildReport(state: IncidentState, generatedAt: string): Incident
     resolution: state.resolution,
     resolvedBy: state.resolvedBy ? `${state.resolvedBy.by} (${state.resolvedBy.channel})` : null,
     followUps: state.followUps,
+    flaps: state.flaps ?? [],
     alerts: state.alerts.map((o) => ({
       key: o.key,
       summary: o.alert.summary,
@@ -103,7 +106,12 @@ export function renderMarkdown(report: IncidentReport): string {
     `| failed-deployment recovery time | ${formatDuration(t.failedDeploymentRecoveryMs)} |`,
     '',
   ];
-  lines.push(...whatChangedSection(report), ...rollbackSection(report), ...followUpSection(report));
+  lines.push(
+    ...whatChangedSection(report),
+    ...rollbackSection(report),
+    ...flapSection(report),
+    ...followUpSection(report),
+  );
   lines.push('## Timeline', '', '| time | event | who | details |', '|---|---|---|---|');
   for (const entry of report.timeline) {
     lines.push(
@@ -139,6 +147,18 @@ function rollbackSection(report: IncidentReport): string[] {
       `- to ${short(r.targetSha)} by ${r.requestedBy.by} (${r.requestedBy.channel}): ${r.result ?? 'running'}, ${build}`,
     );
   }
+  return [...lines, ''];
+}
+
+function flapSection(report: IncidentReport): string[] {
+  if (report.flaps.length === 0) return [];
+  const lines = [
+    '## Flaps',
+    '',
+    `${report.flaps.length} re-fire(s) within the flap window after recovery:`,
+    '',
+  ];
+  for (const flap of report.flaps) lines.push(`- ${flap.at}: ${flap.summary}`);
   return [...lines, ''];
 }
 

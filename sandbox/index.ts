@@ -1,6 +1,7 @@
 // Sandbox mode: every outside service Firebreak talks to, as a local stand-in on loopback, and the
 // configuration that points Firebreak's real clients at them. Used by `firebreak start` without a
 // config file, by `npm run demo`, and by the tests. Nothing here reaches a real PagerDuty.
+import { fieldMappingSchema, type IntakeConfig } from '../config/intake-schema';
 import type { FirebreakConfig } from '../config/schema';
 import type { WiringExtras } from '../worker/wiring';
 import { GitHubStandIn } from './github';
@@ -19,6 +20,11 @@ const SMTP_USER = 'firebreak';
 const SMTP_PASSWORD = 'sandbox-smtp-password';
 
 export const SANDBOX_SERVICE = 'checkout';
+const ROLLBACK_PARAMETERS = [
+  { name: 'TARGET_SHA', default: '' },
+  { name: 'REQUEST_ID', default: '' },
+  { name: 'INCIDENT_ID', default: '' },
+];
 export const SANDBOX_ROUTING_KEY = 'sandboxroutingkey000000000000000';
 
 export interface SandboxOptions {
@@ -32,6 +38,10 @@ export interface SandboxOptions {
   quietPeriodMs?: number;
   /** The sandbox service's name (tests use unique names so their incidents never meet). */
   service?: string;
+  /** How long a recovered incident waits for its alerts to flap before it closes (default 300). */
+  flapWindowSeconds?: number;
+  /** More services configured like the first, each with its own repo, job and routing key (storms). */
+  extraServices?: string[];
 }
 
 export interface Sandbox {
@@ -66,15 +76,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const rollbackJob = `${service}/rollback`;
   const history = seedHistory(github, service);
   jenkins.defineJob(rollbackJob, {
-    parameters: [
-      { name: 'TARGET_SHA', default: '' },
-      { name: 'REQUEST_ID', default: '' },
-      { name: 'INCIDENT_ID', default: '' },
-    ],
+    parameters: ROLLBACK_PARAMETERS,
     durationMs: options.rollbackBuildMs ?? 3000,
     result: 'SUCCESS',
   });
   const config = sandboxConfig(options, service, { pagerduty, github, jenkins, slack, smtp });
+  for (const extra of options.extraServices ?? []) addService(config, extra, { github, jenkins });
   const sandbox: Sandbox = {
     config,
     extras: { pagerDutyCaCert: pagerduty.caCert },
@@ -116,11 +123,7 @@ interface StandIns {
 function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): FirebreakConfig {
   return {
     api: { host: options.apiHost ?? '127.0.0.1', port: options.apiPort, tokens: [SANDBOX_API_TOKEN] },
-    intake: {
-      alertmanager: { bearerTokens: [SANDBOX_ALERT_TOKEN] },
-      serviceLabel: 'service',
-      severityLabel: 'severity',
-    },
+    intake: sandboxIntake(options.flapWindowSeconds ?? 300),
     temporal: { namespace: 'default', taskQueue: 'firebreak' },
     dataDir: options.dataDir,
     integrations: {
@@ -150,9 +153,48 @@ function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): F
           slackWebhook: `${s.slack.url}/services/T000SANDBOX/B000SANDBOX/sandboxwebhook`,
           emails: ['stakeholders@sandbox.test'],
         },
-        policy: { migrationPaths: ['db/migrate/', 'migrations/'] },
+        policy: { migrationPaths: ['db/migrate/', 'migrations/'], pageSeverities: ['critical', 'error'] },
       },
     },
+  };
+}
+
+/** Another service shaped like the sandbox's first one, with its own history, job and routing key. */
+function addService(config: FirebreakConfig, name: string, s: Pick<StandIns, 'github' | 'jenkins'>): void {
+  const template = Object.values(config.services)[0];
+  if (!template) throw new Error('the sandbox has no service to copy');
+  seedHistory(s.github, name);
+  s.jenkins.defineJob(`${name}/rollback`, {
+    parameters: ROLLBACK_PARAMETERS,
+    durationMs: 3000,
+    result: 'SUCCESS',
+  });
+  config.services[name] = {
+    ...template,
+    pagerduty: { routingKey: `rk-${name}`.padEnd(32, '0').slice(0, 32), escalationPolicy: 'PSANDBOX' },
+    github: { repo: `acme/${name}`, branch: 'main', environment: 'production' },
+    jenkins: { rollbackJob: `${name}/rollback`, shaParameter: 'TARGET_SHA' },
+  };
+}
+
+/** Every source enabled, each with the credential its sender can use. */
+function sandboxIntake(flapWindowSeconds: number): IntakeConfig {
+  const bearer = { bearerTokens: [SANDBOX_ALERT_TOKEN], basic: [] };
+  return {
+    alertmanager: bearer,
+    grafana: {
+      bearerTokens: [SANDBOX_ALERT_TOKEN],
+      basic: [{ user: 'grafana', password: SANDBOX_ALERT_TOKEN }],
+    },
+    datadog: {
+      ...bearer,
+      hmac: { header: 'x-firebreak-signature', prefix: 'sha256=', secrets: [SANDBOX_ALERT_TOKEN] },
+    },
+    generic: { sandbox: { credentials: bearer, mapping: fieldMappingSchema.parse({}) } },
+    serviceLabel: 'service',
+    severityLabel: 'severity',
+    groupBy: ['service'],
+    flapWindowSeconds,
   };
 }
 
@@ -164,7 +206,7 @@ function banner(sandbox: Sandbox, apiUrl: string, temporalUiUrl: string | null):
     ' NO REAL PAGE IS SENT. PagerDuty, GitHub, Jenkins, Slack and email stay on this machine.',
     line,
     ` API            ${apiUrl}   (token: ${SANDBOX_API_TOKEN})`,
-    ` Alert intake   POST ${apiUrl}/v1/alerts/alertmanager   (token: ${SANDBOX_ALERT_TOKEN})`,
+    ` Alert intake   POST ${apiUrl}/v1/alerts/{alertmanager,grafana,datadog,generic/sandbox}   (token: ${SANDBOX_ALERT_TOKEN})`,
     ` Temporal UI    ${temporalUiUrl ?? 'off'}`,
     ` Stand-ins (GET <url>/_sandbox/received shows what Firebreak sent):`,
     `   PagerDuty    ${sandbox.pagerduty.url}   (self-signed HTTPS)`,

@@ -27,16 +27,18 @@ import { incidentIdFor } from '../domain/ids';
 import {
   allAlertsResolved,
   higherSeverity,
+  isMoreSevere,
   type IncidentState,
   type IncidentStatus,
   type RollbackRecord,
   type TimelineEntry,
   type TimeSource,
 } from '../domain/incident';
+import { DEFAULT_POLICY, pages, type IncidentPolicy } from '../domain/policy';
 import { buildReport, renderMarkdown, type IncidentReport } from '../domain/report';
 import * as attributes from '../domain/search-attributes';
 import type { StakeholderMessage } from '../integrations/roles';
-import { actionUpdate, alertsSignal, intakeReceiptQuery, stateQuery } from './messages';
+import { actionUpdate, alertsSignal, stateQuery } from './messages';
 
 export interface IncidentInput {
   /** The grouping key intake chose (by default the service). */
@@ -49,6 +51,8 @@ export interface IncidentInput {
    * implements no operator service to register them); the incident is then not listable by them.
    */
   indexed?: boolean;
+  /** The service's policy when the incident started (absent in runs started before policies existed). */
+  policy?: IncidentPolicy;
 }
 
 const ENGINE: Actor = { by: 'firebreak', channel: 'workflow' };
@@ -91,10 +95,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
   incident.announce();
 
   await incident.enrich();
-  if (incident.state.status !== 'resolved') await incident.page();
+  if (incident.state.status !== 'resolved') await incident.pageIfPolicySays();
   incident.notify('opened', `${incident.state.service}: incident opened (${incident.state.title})`);
 
-  await incident.respondUntilResolved();
+  do {
+    await incident.respondUntilResolved();
+  } while (await incident.reopenedByFlap());
   return incident.close();
 }
 
@@ -102,15 +108,22 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
 class Incident {
   readonly state: IncidentState;
   private readonly input: IncidentInput;
-  private openedByDelivery: string | null = null;
   private readonly pendingRollbacks: RollbackRecord[] = [];
   private readonly background: Array<Promise<void>> = [];
   private readonly lateBatches: AlertBatch[] = [];
-  private dedupKey: string;
+  private readonly dedupKey: string;
+  private readonly policy: IncidentPolicy;
+  /** Set once the incident will not reopen: alerts that fire now belong to the next incident. */
+  private closing = false;
+  /** The status to return to when a flap reopens the incident. */
+  private statusBeforeResolution: IncidentStatus = 'triggered';
+  /** A severity rise that the page has not caught up with yet. */
+  private severityRaised = false;
 
   constructor(input: IncidentInput) {
     const info = workflowInfo();
     this.input = input;
+    this.policy = input.policy ?? DEFAULT_POLICY;
     const id = incidentIdFor(info.workflowId, info.runId);
     this.dedupKey = id;
     this.state = {
@@ -135,6 +148,7 @@ class Incident {
       resolution: null,
       resolvedBy: null,
       followUps: [],
+      flaps: [],
       timeline: [],
     };
   }
@@ -142,11 +156,6 @@ class Incident {
   listen(): void {
     setHandler(alertsSignal, (batch) => this.applyAlerts(batch));
     setHandler(stateQuery, () => this.state);
-    setHandler(intakeReceiptQuery, () => ({
-      incidentId: this.state.id,
-      status: this.state.status,
-      openedByDelivery: this.openedByDelivery,
-    }));
     setHandler(actionUpdate, (request) => this.act(request), {
       validator: (request) => this.validate(request),
     });
@@ -155,13 +164,14 @@ class Incident {
   // ---------- alerts ----------
 
   applyAlerts(batch: AlertBatch): void {
-    if (this.state.status === 'resolved' || this.state.status === 'closed') {
+    const firing = batch.alerts.some((a) => a.status === 'firing');
+    if (this.closing || this.state.status === 'closed') {
       // This incident is closing; alerts that fire now belong to the next incident of the group.
-      if (batch.alerts.some((a) => a.status === 'firing')) this.lateBatches.push(batch);
+      if (firing) this.lateBatches.push(batch);
       return;
     }
-    if (this.openedByDelivery === null) {
-      this.openedByDelivery = batch.deliveryId;
+    if (this.state.status === 'resolved' && firing) this.reopenForFlap(batch);
+    if (this.state.times.detected === null) {
       this.state.times.detected = batch.receivedAt;
       this.record(
         'alert-received',
@@ -181,9 +191,24 @@ class Incident {
         MONITORING,
       );
     }
-    if (allAlertsResolved(this.state.alerts) && batch.truncated === 0) {
+    if (this.state.status !== 'resolved' && allAlertsResolved(this.state.alerts) && batch.truncated === 0) {
       this.resolve(MONITORING, 'all alerts resolved by monitoring');
     }
+  }
+
+  /** Monitoring had recovered, and an alert fires again within the flap window: same incident, no new page. */
+  private reopenForFlap(batch: AlertBatch): void {
+    const alert = batch.alerts.find((a) => a.status === 'firing') as Alert;
+    this.state.flaps.push({ at: batch.receivedAt, occurrence: alert.occurrenceKey, summary: alert.summary });
+    this.state.times.resolved = null;
+    this.state.resolution = null;
+    this.state.resolvedBy = null;
+    this.setStatus(this.statusBeforeResolution);
+    this.record('flap', `alert fired again within the flap window: ${alert.summary}`, MONITORING, {
+      at: batch.receivedAt,
+      timeSource: 'intake',
+      data: { flaps: this.state.flaps.length },
+    });
   }
 
   private applyAlert(alert: Alert, receivedAt: string): void {
@@ -193,8 +218,7 @@ class Incident {
         key: alert.occurrenceKey,
         alert,
         firstSeenAt: receivedAt,
-        lastSeenAt: receivedAt,
-        notifications: 1,
+        changedAt: receivedAt,
       });
       this.noteImpactStart(alert.startsAt);
       this.raiseSeverity(alert);
@@ -206,10 +230,11 @@ class Incident {
       });
       return;
     }
-    known.lastSeenAt = receivedAt;
-    known.notifications += 1;
+    // A repeat (same state) changes nothing: no count, no timeline entry, no page.
     if (known.alert.status !== alert.status) {
-      known.alert = alert;
+      // The occurrence keeps the start it was first seen with (a Datadog recovery carries no start).
+      known.alert = { ...alert, startsAt: known.alert.startsAt };
+      known.changedAt = receivedAt;
       const at = alert.status === 'resolved' && alert.endsAt ? alert.endsAt : receivedAt;
       this.record('alert', `${alert.status}: ${alert.summary}`, MONITORING, {
         at,
@@ -226,8 +251,16 @@ class Incident {
 
   private raiseSeverity(alert: Alert): void {
     const before = this.state.severity;
-    this.state.severity =
-      this.state.alerts.length === 1 ? alert.severity : higherSeverity(before, alert.severity);
+    if (this.state.alerts.length === 1) {
+      this.state.severity = alert.severity;
+      return;
+    }
+    this.state.severity = higherSeverity(before, alert.severity);
+    if (isMoreSevere(this.state.severity, before)) {
+      this.severityRaised = true;
+      this.record('severity-raised', `severity raised from ${before} to ${this.state.severity}`, MONITORING);
+      this.upsertAttributes();
+    }
   }
 
   // ---------- lifecycle steps ----------
@@ -264,18 +297,39 @@ class Incident {
     }
   }
 
+  /** Pages when the incident's severity is one the policy pages for; otherwise records why not. */
+  async pageIfPolicySays(): Promise<void> {
+    this.severityRaised = false;
+    if (pages(this.policy, this.state.severity)) {
+      await this.page();
+      return;
+    }
+    this.record(
+      'not-paged',
+      `severity ${this.state.severity} does not page (policy pages ${this.policy.pageSeverities.join(', ')}); stakeholders are notified`,
+      ENGINE,
+    );
+  }
+
+  /** A severity rise: page now if it newly qualifies, or escalate the existing page's severity. */
+  private async followSeverityRise(): Promise<void> {
+    this.severityRaised = false;
+    if (!pages(this.policy, this.state.severity)) return;
+    if (!this.state.times.paged) {
+      await this.page();
+      return;
+    }
+    try {
+      await paging.pageResponder(this.pageInput());
+      this.record('page-escalated', `page raised to severity ${this.state.severity}`, ENGINE);
+    } catch (error) {
+      this.fail('page-escalation-failed', `could not raise the page to ${this.state.severity}`, error);
+    }
+  }
+
   async page(): Promise<void> {
     try {
-      const receipt = await paging.pageResponder({
-        incidentId: this.state.id,
-        dedupKey: this.dedupKey,
-        service: this.state.service,
-        severity: this.state.severity,
-        title: this.state.title,
-        impactStart: this.state.times.impactStart,
-        alerts: this.state.alerts.map((o) => o.alert),
-        enrichment: this.state.enrichment,
-      });
+      const receipt = await paging.pageResponder(this.pageInput());
       this.state.times.paged = new Date().toISOString();
       if (this.state.status === 'triggered') this.setStatus('paged');
       this.record('paged', `paged through PagerDuty (dedup key ${receipt.dedupKey})`, ENGINE);
@@ -290,12 +344,47 @@ class Incident {
     });
   }
 
+  private pageInput() {
+    return {
+      incidentId: this.state.id,
+      dedupKey: this.dedupKey,
+      service: this.state.service,
+      severity: this.state.severity,
+      title: this.state.title,
+      impactStart: this.state.times.impactStart,
+      alerts: this.state.alerts.map((o) => o.alert),
+      enrichment: this.state.enrichment,
+    };
+  }
+
   async respondUntilResolved(): Promise<void> {
     while (this.state.status !== 'resolved') {
-      await condition(() => this.pendingRollbacks.length > 0 || this.state.status === 'resolved');
+      await condition(
+        () => this.pendingRollbacks.length > 0 || this.severityRaised || this.state.status === 'resolved',
+      );
+      if (this.severityRaised && !this.isResolved()) await this.followSeverityRise();
       const rollback = this.pendingRollbacks.shift();
       if (rollback) await this.rollBack(rollback);
     }
+  }
+
+  /** Read through a method: TypeScript's narrowing does not know that awaits let signals change it. */
+  private isResolved(): boolean {
+    return this.state.status === 'resolved';
+  }
+
+  /**
+   * After monitoring recovers, waits out the flap window: true when an alert fired again (the incident
+   * reopened), false when it may close. A responder's resolution closes at once.
+   */
+  async reopenedByFlap(): Promise<boolean> {
+    const byMonitoring = this.state.resolvedBy?.by === MONITORING.by;
+    if (byMonitoring && this.policy.flapWindowMs > 0) {
+      const reopened = await condition(() => this.state.status !== 'resolved', this.policy.flapWindowMs);
+      if (reopened) return true;
+    }
+    this.closing = true;
+    return false;
   }
 
   async close(): Promise<IncidentReport> {
@@ -448,6 +537,7 @@ class Incident {
 
   private resolve(actor: Actor, resolution: string): void {
     if (this.state.status === 'resolved' || this.state.status === 'closed') return;
+    this.statusBeforeResolution = this.state.status;
     this.state.times.resolved = new Date().toISOString();
     this.state.resolution = resolution;
     this.state.resolvedBy = actor;

@@ -3,7 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActionOutcome, ActionRequest } from '../domain/actions';
 import type { AlertBatch } from '../domain/alert';
-import type { IncidentState, IncidentStatus } from '../domain/incident';
+import type { IncidentState } from '../domain/incident';
 
 /** New, repeated or resolved alerts for the incident's group (sent with signal-with-start). */
 export const alertsSignal = defineSignal<[AlertBatch]>('alerts');
@@ -13,12 +13,3 @@ export const actionUpdate = defineUpdate<ActionOutcome, [ActionRequest]>('action
 
 /** The live incident: status, alerts, enrichment, timings and timeline. */
 export const stateQuery = defineQuery<IncidentState>('state');
-
-export interface IntakeReceipt {
-  incidentId: string;
-  status: IncidentStatus;
-  /** The delivery that opened this incident; intake compares it with its own to answer `new`. */
-  openedByDelivery: string | null;
-}
-
-export const intakeReceiptQuery = defineQuery<IntakeReceipt>('intakeReceipt');

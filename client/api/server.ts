@@ -1,19 +1,29 @@
 // Firebreak's HTTP API: alert intake, incidents, responder actions and reports. Every refusal is a
 // 4xx with `{ error: { code, message, details? } }` naming the problem, and changes nothing.
-import { timingSafeEqual, createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { IntakeConfig } from '../../config/intake-schema';
 import { ActionRejection, parseAction, type Channel } from '../../domain/actions';
-import { IncidentService } from '../incidents';
-import { parseAlertmanager } from '../intake/alertmanager';
-import { IntakeError, type IntakeSettings } from '../intake/intake';
+import type { IncidentService } from '../incidents';
+import { bearerMatches } from '../intake/auth';
+import type { IntakeSettings } from '../intake/intake';
+import { registerIntakeRoutes } from '../intake/routes';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body exactly as received, for HMAC signatures. */
+    rawBody?: Buffer;
+  }
+}
 
 export interface ApiOptions {
   incidents: IncidentService;
   intake: IntakeSettings;
+  /** Alert sources and their credentials. */
+  intakeConfig: IntakeConfig;
+  /** Where the intake journal lives. */
+  journalDir: string;
   /** Tokens accepted for the incident routes (API, CLI, dashboard). */
   apiTokens: string[];
-  /** Tokens accepted from Alertmanager. */
-  alertmanagerTokens: string[];
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
   /** Readiness: false while Temporal is unreachable. */
@@ -28,6 +38,9 @@ export function createApi(options: ApiOptions): FastifyInstance {
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
   }) as unknown as FastifyInstance;
+  // JSON only: anything else is a 415, not a string for the routes to trip over.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonKeepingRaw);
   app.setErrorHandler((error, _request, reply) => sendFrameworkError(error, reply));
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url}`),
@@ -38,33 +51,20 @@ export function createApi(options: ApiOptions): FastifyInstance {
     const ready = options.isReady ? await options.isReady() : true;
     return reply.code(ready ? 200 : 503).send({ ready });
   });
-  registerIntake(app, options);
+  registerIntakeRoutes(app, {
+    incidents: options.incidents,
+    config: options.intakeConfig,
+    settings: options.intake,
+    journalDir: options.journalDir,
+    sendError,
+  });
   registerIncidents(app, options);
   return app;
 }
 
-function registerIntake(app: FastifyInstance, options: ApiOptions): void {
-  app.post('/v1/alerts/alertmanager', async (request, reply) => {
-    if (!hasBearer(request, options.alertmanagerTokens)) return unauthorized(reply);
-    const deliveryId = IncidentService.newDeliveryId();
-    const receivedAt = new Date().toISOString();
-    try {
-      const batches = parseAlertmanager(request.body, options.intake, receivedAt, deliveryId);
-      const incidents = [];
-      for (const [service, batch] of batches)
-        incidents.push(await options.incidents.ingest(service, service, batch));
-      return reply.code(202).send({ incidents });
-    } catch (error) {
-      if (error instanceof IntakeError)
-        return sendError(reply, error.status, error.code, error.message, error.details);
-      throw error;
-    }
-  });
-}
-
 function registerIncidents(app: FastifyInstance, options: ApiOptions): void {
   const guard = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!hasBearer(request, options.apiTokens)) return unauthorized(reply);
+    if (!bearerMatches(request.headers.authorization, options.apiTokens)) return unauthorized(reply);
   };
 
   app.get('/v1/incidents', { preHandler: guard }, async (request, reply) => {
@@ -138,19 +138,6 @@ function channelOf(request: FastifyRequest): Channel {
   return client === 'cli' ? 'cli' : client === 'dashboard' ? 'dashboard' : 'api';
 }
 
-function hasBearer(request: FastifyRequest, tokens: string[]): boolean {
-  const header = request.headers.authorization ?? '';
-  const match = /^Bearer\s+(.+)$/i.exec(header);
-  if (!match) return false;
-  const given = digest(match[1] as string);
-  // Compare digests in constant time, and check every token so timing does not reveal which matched.
-  return tokens.reduce((ok, token) => timingSafeEqual(given, digest(token)) || ok, false);
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
 function unauthorized(reply: FastifyReply) {
   return sendError(reply, 401, 'unauthorized', 'missing or invalid bearer token');
 }
@@ -163,6 +150,24 @@ export function sendError(
   details?: Record<string, unknown>,
 ) {
   return reply.code(status).send({ error: { code, message, ...(details ? { details } : {}) } });
+}
+
+/** JSON, keeping the raw bytes for signature checks; a parse error is a 400 that says so. */
+function parseJsonKeepingRaw(
+  request: FastifyRequest,
+  body: string | Buffer,
+  done: (error: Error | null, value?: unknown) => void,
+): void {
+  const raw = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  request.rawBody = raw;
+  if (raw.length === 0) return done(null, undefined);
+  try {
+    done(null, JSON.parse(raw.toString('utf8')) as unknown);
+  } catch (error) {
+    done(
+      Object.assign(new Error(`body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }),
+    );
+  }
 }
 
 function sendFrameworkError(error: unknown, reply: FastifyReply) {

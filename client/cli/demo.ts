@@ -13,7 +13,14 @@ const say = (line: string): void => void process.stdout.write(`\n▶ ${line}\n`)
 
 export async function runDemo(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-demo-'));
-  const sandbox = await startSandbox({ dataDir, apiPort: 0, rollbackBuildMs: 3000, quietPeriodMs: 500 });
+  // No flap window: the demo's incident closes as soon as monitoring recovers.
+  const sandbox = await startSandbox({
+    dataDir,
+    apiPort: 0,
+    rollbackBuildMs: 3000,
+    quietPeriodMs: 500,
+    flapWindowSeconds: 0,
+  });
   const temporalPort = await freePort();
   const engine = await startEngine({
     config: sandbox.config,

@@ -52,6 +52,22 @@ describe('bad requests', () => {
     expect(response.body.error.code).toBe('unknown_service');
   });
 
+  test('a body that is not JSON is refused with 415', async () => {
+    const response = await fetch(`${h.apiUrl}${intake}`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sandbox-alert-token', 'content-type': 'text/plain' },
+      body: 'CheckoutErrors firing',
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as any).error.code).toBe('unsupported_media_type');
+  });
+
+  test('an unknown source route is 404', async () => {
+    const response = await h.post('/v1/alerts/nagios', alertmanagerPayload(h.service));
+    expect(response.status).toBe(404);
+    expect(response.body.error.message).toContain("'nagios'");
+  });
+
   test('none of the refused requests started an incident', async () => {
     const handle = h.client.workflow.getHandle(workflowIdForGroup(h.service));
     await expect(handle.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
@@ -77,8 +93,8 @@ describe('bad requests', () => {
   test('after all that the API still accepts a good alert', async () => {
     const response = await h.post(intake, alertmanagerPayload(h.service));
     expect(response.status).toBe(202);
-    // No worker runs in this file: the alert is safe in Temporal, the receipt says so.
-    expect(response.body.incidents[0]).toMatchObject({ status: 'accepted', new: null });
+    // No worker runs in this file: signal-with-start needs none, the alert is safe in Temporal.
+    expect(response.body.incidents[0]).toMatchObject({ status: 'triggered', new: true });
     await h.client.workflow.getHandle(workflowIdForGroup(h.service)).terminate('test cleanup');
   });
 });

@@ -93,7 +93,7 @@ describe('a worker killed mid-incident', () => {
       alertmanagerPayload(h.service, { fingerprint: 'beefbeefbeefbeef', startsAt: new Date().toISOString() }),
     );
     expect(late.status).toBe(202);
-    expect(late.body.incidents[0]).toMatchObject({ id, status: 'accepted', new: null });
+    expect(late.body.incidents[0]).toMatchObject({ id, status: 'open', new: false });
     const worker = await startWorkerProcess(h);
     try {
       const state = await h.waitForState(

@@ -8,7 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createApi } from '../../client/api/server';
-import { IncidentService } from '../../client/incidents';
+import { IncidentService, incidentPolicies } from '../../client/incidents';
+import { intakeSettings } from '../../client/intake/intake';
 import type { FirebreakConfig } from '../../config/schema';
 import type { IncidentState } from '../../domain/incident';
 import { FileReportArchive } from '../../integrations/report-archive';
@@ -36,6 +37,8 @@ export interface Harness {
   stopWorker(): Promise<void>;
   post(route: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
   get(route: string, token?: string): Promise<{ status: number; body: any; text: string }>;
+  /** Waits until the incident's run has completed (its state says `closed` a moment earlier). */
+  waitForClosed(id: string): Promise<void>;
   waitForState(
     id: string,
     done: (s: IncidentState) => boolean,
@@ -76,6 +79,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     rollbackBuildMs: options.rollbackBuildMs ?? 300,
     quietPeriodMs: options.quietPeriodMs ?? 50,
     service,
+    flapWindowSeconds: options.flapWindowSeconds ?? 0,
+    ...(options.extraServices ? { extraServices: options.extraServices } : {}),
   });
   const config: FirebreakConfig = {
     ...sandbox.config,
@@ -87,16 +92,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     client,
     config.temporal.taskQueue,
     new FileReportArchive(path.join(dataDir, 'reports')),
+    incidentPolicies(config),
   );
   const api = createApi({
     incidents,
-    intake: {
-      services: new Set(Object.keys(config.services)),
-      serviceLabel: 'service',
-      severityLabel: 'severity',
-    },
+    intake: intakeSettings(config.intake, Object.keys(config.services)),
+    intakeConfig: config.intake,
+    journalDir: path.join(dataDir, 'intake'),
     apiTokens: config.api.tokens,
-    alertmanagerTokens: config.intake.alertmanager.bearerTokens,
   });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 
@@ -171,6 +174,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       throw new Error(
         `timed out waiting for ${what}; last state: ${JSON.stringify(last?.status)} ${JSON.stringify(last?.timeline.map((t) => t.kind))}`,
       );
+    },
+    waitForClosed: async (id) => {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const closed = await incidents.list({ status: 'closed', service });
+        if (closed.some((i) => i.id === id)) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`timed out waiting for incident ${id} to complete`);
     },
     stop: async () => {
       await api.close();

@@ -1,18 +1,27 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseAlertmanager } from '../../../client/intake/alertmanager';
-import { IntakeError, type IntakeSettings } from '../../../client/intake/intake';
+import { normalizeAlertmanager } from '../../../client/intake/alertmanager';
+import { groupAlerts, IntakeError, type IntakeSettings } from '../../../client/intake/intake';
 
 const settings: IntakeSettings = {
   services: new Set(['checkout', 'payments']),
   serviceLabel: 'service',
   severityLabel: 'severity',
+  groupBy: ['service'],
 };
 const example = JSON.parse(
   readFileSync(path.join(__dirname, '../../../examples/alertmanager-firing.json'), 'utf8'),
 );
-const parse = (body: unknown, s: IntakeSettings = settings) =>
-  parseAlertmanager(body, s, '2026-11-20T10:01:00.000Z', 'd1');
+/** Alerts by group, as intake hands them to incidents. */
+const parse = (body: unknown, s: IntakeSettings = settings) => {
+  const delivery = normalizeAlertmanager(body, s);
+  return new Map(
+    groupAlerts(delivery.alerts, s.groupBy).map((g) => [
+      g.group,
+      { alerts: g.alerts, truncated: delivery.truncated },
+    ]),
+  );
+};
 
 function intakeError(run: () => unknown): IntakeError {
   try {

@@ -1,0 +1,41 @@
+// The storm's senders, in a worker thread of their own: like a real Alertmanager fleet, they must not
+// share Firebreak's event loop, or the benchmark would measure the senders as much as the engine.
+import { parentPort, workerData } from 'node:worker_threads';
+
+interface SendersInput {
+  url: string;
+  token: string;
+  bodies: string[];
+  senders: number;
+}
+
+export interface SendersOutput {
+  startedAt: number;
+  finishedAt: number;
+  latencies: number[];
+  statuses: Record<string, number>;
+}
+
+async function send(input: SendersInput): Promise<SendersOutput> {
+  const queue = [...input.bodies];
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const startedAt = Date.now();
+  const sender = async () => {
+    for (let body = queue.pop(); body !== undefined; body = queue.pop()) {
+      const sent = Date.now();
+      const response = await fetch(input.url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${input.token}`, 'content-type': 'application/json' },
+        body,
+      });
+      await response.arrayBuffer();
+      latencies.push(Date.now() - sent);
+      statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: input.senders }, sender));
+  return { startedAt, finishedAt: Date.now(), latencies, statuses };
+}
+
+void send(workerData as SendersInput).then((output) => parentPort?.postMessage(output));

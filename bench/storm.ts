@@ -1,0 +1,154 @@
+// The alert-storm benchmark (issue 3): 10,000 Alertmanager notifications for 100 alert groups, sent by
+// 16 concurrent senders to a full Firebreak (embedded dev server on a SQLite file, worker, API, sandbox
+// stand-ins). Checks the outcome (exactly one incident and one page per group, every alert accounted
+// for, no 5xx) and measures sustained intake rate and the first page's delay after the first alert.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../client/cli/ports';
+import { startEngine } from '../client/engine';
+import { SANDBOX_ALERT_TOKEN, startSandbox } from '../sandbox';
+import type { SendersOutput } from './senders';
+
+export interface StormOptions {
+  notifications: number;
+  groups: number;
+  senders: number;
+}
+
+export interface StormResult {
+  notifications: number;
+  groups: number;
+  senders: number;
+  seconds: number;
+  alertsPerSecond: number;
+  firstPageMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  statuses: Record<string, number>;
+  incidents: number;
+  pages: number;
+  alertsAccounted: number;
+}
+
+export async function runStorm(options: StormOptions): Promise<StormResult> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-storm-'));
+  const services = Array.from({ length: options.groups }, (_, i) => `storm-${String(i).padStart(3, '0')}`);
+  const sandbox = await startSandbox({
+    dataDir,
+    apiPort: 0,
+    service: services[0],
+    extraServices: services.slice(1),
+  });
+  const engine = await startEngine({
+    config: sandbox.config,
+    extras: sandbox.extras,
+    temporalPort: await freePort(),
+    temporalUiPort: 0,
+    log: () => undefined,
+  });
+  try {
+    const bodies = notifications(services, options.notifications);
+    const sent = await sendFromThread({
+      url: `${engine.apiUrl as string}/v1/alerts/alertmanager`,
+      token: SANDBOX_ALERT_TOKEN,
+      bodies,
+      senders: options.senders,
+    });
+    const { latencies, statuses, startedAt: started } = sent;
+    const seconds = (sent.finishedAt - started) / 1000;
+    const firstPage = Math.min(...sandbox.pagerduty.events.map((e) => Date.parse(e.at)));
+    const outcome = await settle(engine, sandbox, options, services);
+    latencies.sort((a, b) => a - b);
+    return {
+      ...options,
+      seconds,
+      alertsPerSecond: Math.round(options.notifications / seconds),
+      firstPageMs: firstPage - started,
+      p50Ms: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
+      p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+      statuses,
+      ...outcome,
+    };
+  } finally {
+    await engine.stop();
+    await sandbox.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** One firing alert per notification, spread evenly and shuffled across the groups, as a storm is. */
+function notifications(services: string[], count: number): string[] {
+  const bodies: string[] = [];
+  const startsAt = new Date(Date.now() - 60_000).toISOString();
+  for (let i = 0; i < count; i++) {
+    const service = services[i % services.length] as string;
+    bodies.push(JSON.stringify(payload(service, i, startsAt)));
+  }
+  for (let i = bodies.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [bodies[i], bodies[j]] = [bodies[j] as string, bodies[i] as string];
+  }
+  return bodies;
+}
+
+function payload(service: string, n: number, startsAt: string): unknown {
+  const labels = { alertname: 'InstanceDown', service, severity: 'critical', instance: `host-${n}` };
+  return {
+    version: '4',
+    status: 'firing',
+    receiver: 'firebreak',
+    groupKey: `{}:{service="${service}"}`,
+    truncatedAlerts: 0,
+    groupLabels: { service },
+    commonLabels: { service },
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.bench',
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations: { summary: `host-${n} down` },
+        startsAt,
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: n.toString(16).padStart(16, '0'),
+      },
+    ],
+  };
+}
+
+function sendFromThread(input: {
+  url: string;
+  token: string;
+  bodies: string[];
+  senders: number;
+}): Promise<SendersOutput> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(path.join(__dirname, 'senders-thread.js'), { workerData: input });
+    worker.once('message', (output: SendersOutput) => {
+      resolve(output);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+/** Waits until every group has its incident and page, then counts what landed. */
+async function settle(
+  engine: Awaited<ReturnType<typeof startEngine>>,
+  sandbox: Awaited<ReturnType<typeof startSandbox>>,
+  options: StormOptions,
+  services: string[],
+): Promise<{ incidents: number; pages: number; alertsAccounted: number }> {
+  const deadline = Date.now() + 120_000;
+  const triggers = () => sandbox.pagerduty.events.filter((e) => e.action === 'trigger').length;
+  while (triggers() < options.groups && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const open = await engine.incidents.list({ status: 'open' });
+  let alertsAccounted = 0;
+  for (const incident of open.filter((i) => services.includes(i.service))) {
+    alertsAccounted += (await engine.incidents.get(incident.id))?.alerts.length ?? 0;
+  }
+  return { incidents: open.length, pages: triggers(), alertsAccounted };
+}

@@ -1,0 +1,100 @@
+// Hands journaled alert batches to their incidents, one group at a time and in order. Whatever arrives
+// for a group while its previous hand-off is in flight goes together in the next one, so a storm costs
+// a few Temporal round trips per group instead of one per alert. A failed hand-off is retried with
+// backoff, never dropped: the journal keeps the batches until Temporal has them.
+import type { AlertBatch } from '../../domain/alert';
+import type { IntakeResult } from '../incidents';
+import type { JournalEntry } from './journal';
+
+export type Deliver = (group: string, service: string, batch: AlertBatch) => Promise<IntakeResult>;
+
+interface Queued {
+  entry: JournalEntry;
+  resolve: (result: IntakeResult) => void;
+}
+
+interface GroupQueue {
+  service: string;
+  queued: Queued[];
+  running: boolean;
+}
+
+export interface ForwarderOptions {
+  deliver: Deliver;
+  /** Called once batches are safely in Temporal (the journal marks them done). */
+  delivered: (seqs: number[]) => void;
+  /** Called when a hand-off fails; it is retried. */
+  failed?: (group: string, error: unknown) => void;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+}
+
+export class GroupForwarder {
+  private readonly queues = new Map<string, GroupQueue>();
+  private stopped = false;
+
+  constructor(private readonly options: ForwarderOptions) {}
+
+  /** Queues a journaled batch; resolves when its group's incident has it. */
+  submit(entry: JournalEntry): Promise<IntakeResult> {
+    return new Promise((resolve) => {
+      const queue = this.queues.get(entry.group) ?? { service: entry.service, queued: [], running: false };
+      this.queues.set(entry.group, queue);
+      queue.queued.push({ entry, resolve });
+      if (!queue.running) void this.run(entry.group, queue);
+    });
+  }
+
+  /** True while the group has a hand-off in flight or waiting (a storm on that group). */
+  isBusy(group: string): boolean {
+    return this.queues.has(group);
+  }
+
+  /** Groups with batches not yet handed over. */
+  get pendingGroups(): number {
+    return this.queues.size;
+  }
+
+  /** Stops retrying (shutdown): what is not handed over stays in the journal for the next start. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async run(group: string, queue: GroupQueue): Promise<void> {
+    queue.running = true;
+    let delay = this.options.retryInitialMs ?? 200;
+    while (queue.queued.length > 0 && !this.stopped) {
+      const taken = queue.queued.splice(0);
+      try {
+        const result = await this.options.deliver(
+          group,
+          queue.service,
+          mergeBatches(taken.map((q) => q.entry.batch)),
+        );
+        this.options.delivered(taken.map((q) => q.entry.seq));
+        taken.forEach((q, i) => q.resolve(i === 0 ? result : { ...result, new: false, status: 'open' }));
+        delay = this.options.retryInitialMs ?? 200;
+      } catch (error) {
+        this.options.failed?.(group, error);
+        queue.queued.unshift(...taken);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, this.options.retryMaxMs ?? 30_000);
+      }
+    }
+    queue.running = false;
+    if (queue.queued.length === 0) this.queues.delete(group);
+  }
+}
+
+/** One batch from several, named after the first: only it can have opened the incident. */
+export function mergeBatches(batches: AlertBatch[]): AlertBatch {
+  const [first, ...rest] = batches;
+  if (!first) throw new Error('nothing to merge');
+  if (rest.length === 0) return first;
+  return {
+    deliveryId: first.deliveryId,
+    receivedAt: batches.map((b) => b.receivedAt).sort()[0] ?? first.receivedAt,
+    alerts: batches.flatMap((b) => b.alerts),
+    truncated: batches.reduce((sum, b) => sum + b.truncated, 0),
+  };
+}

@@ -1,0 +1,111 @@
+// Where an accepted delivery goes: into the journal (durable before the 202), then to the group's
+// incident through the forwarder. A sender waits for the incident's answer only when Firebreak does not
+// already know the group's open incident; in a storm it is answered as soon as its alerts are on disk.
+import type { AlertBatch } from '../../domain/alert';
+import type { IncidentService, IntakeResult } from '../incidents';
+import { GroupForwarder } from './forwarder';
+import type { AlertGroup } from './intake';
+import { IntakeJournal } from './journal';
+
+/** What a sender is told for one group of its delivery. */
+export interface IntakeAnswer {
+  group: string;
+  /** The incident; null when Temporal did not answer in time (the alerts are journaled and will arrive). */
+  id: string | null;
+  status: IntakeResult['status'] | 'accepted';
+  new: boolean | null;
+}
+
+export interface PipelineOptions {
+  /** How long a sender waits for the incident's answer before it is told `accepted`. */
+  answerWithinMs?: number;
+  /** How long a group's known incident is trusted for answering without waiting. */
+  knownForMs?: number;
+  log?: (message: string) => void;
+}
+
+interface Known {
+  id: string;
+  at: number;
+}
+
+export class IntakePipeline {
+  private readonly forwarder: GroupForwarder;
+  private readonly known = new Map<string, Known>();
+  private readonly answerWithinMs: number;
+  private readonly knownForMs: number;
+
+  constructor(
+    private readonly journal: IntakeJournal,
+    incidents: Pick<IncidentService, 'ingest'>,
+    options: PipelineOptions = {},
+  ) {
+    this.answerWithinMs = options.answerWithinMs ?? 2000;
+    this.knownForMs = options.knownForMs ?? 5000;
+    const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+    this.forwarder = new GroupForwarder({
+      deliver: (group, service, batch) => incidents.ingest(group, service, batch),
+      delivered: (seqs) => this.journal.done(seqs),
+      failed: (group, error) =>
+        log(`intake: handing alerts of group ${group} to Temporal failed, retrying: ${String(error)}`),
+    });
+  }
+
+  /** Hands over what a previous process journaled but never delivered. */
+  replay(): number {
+    const unfinished = this.journal.unfinished();
+    for (const entry of unfinished) void this.forward(entry.group, this.forwarder.submit(entry));
+    return unfinished.length;
+  }
+
+  async accept(groups: AlertGroup[], base: Omit<AlertBatch, 'alerts'>): Promise<IntakeAnswer[]> {
+    // Decided before queuing: only a group already busy with an earlier hand-off answers without waiting.
+    const busy = new Set(groups.filter((g) => this.forwarder.isBusy(g.group)).map((g) => g.group));
+    const entries = await Promise.all(
+      groups.map((g) => this.journal.append(g.group, g.service, { ...base, alerts: g.alerts })),
+    );
+    return Promise.all(
+      entries.map((entry) =>
+        this.answer(
+          entry.group,
+          busy.has(entry.group),
+          this.forward(entry.group, this.forwarder.submit(entry)),
+        ),
+      ),
+    );
+  }
+
+  stop(): void {
+    this.forwarder.stop();
+    this.journal.close();
+  }
+
+  private forward(group: string, delivered: Promise<IntakeResult>): Promise<IntakeResult> {
+    return delivered.then((result) => {
+      this.known.set(group, { id: result.id, at: Date.now() });
+      return result;
+    });
+  }
+
+  /**
+   * In a storm (the group is busy) the sender is answered as soon as its alerts are journaled, with the
+   * group's incident as last known; otherwise it waits for the incident's own answer.
+   */
+  private async answer(
+    group: string,
+    busy: boolean,
+    delivered: Promise<IntakeResult>,
+  ): Promise<IntakeAnswer> {
+    const known = this.known.get(group);
+    if (busy && known && Date.now() - known.at < this.knownForMs) {
+      return { group, id: known.id, status: 'open', new: false };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>(
+      (resolve) => (timer = setTimeout(() => resolve(null), this.answerWithinMs)),
+    );
+    const result = await Promise.race([delivered, late]);
+    clearTimeout(timer);
+    return result ? { group, ...result } : { group, id: null, status: 'accepted', new: null };
+  }
+}

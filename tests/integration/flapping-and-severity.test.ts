@@ -1,0 +1,147 @@
+// Flapping and the severity policy on the time-skipping server: a re-fire within the flap window reopens
+// the same incident without a new page; warnings are recorded, not paged; a severity rise raises the page.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { temporalTestServerPath } from '../../client/temporal/binaries';
+import type { Alert, AlertBatch } from '../../domain/alert';
+import { incidentIdFor } from '../../domain/ids';
+import type { IncidentState } from '../../domain/incident';
+import type { IncidentPolicy } from '../../domain/policy';
+import type { IncidentReport } from '../../domain/report';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { buildActivityDeps } from '../../worker/wiring';
+import { alertsSignal, stateQuery } from '../../workflows/messages';
+
+const MINUTE = 60_000;
+const policy: IncidentPolicy = { pageSeverities: ['critical', 'error'], flapWindowMs: 5 * MINUTE };
+
+describe('flapping and severity on the time-skipping server', () => {
+  let env: TestWorkflowEnvironment;
+  let sandbox: Sandbox;
+  let dataDir: string;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+    });
+    dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-flap-'));
+    sandbox = await startSandbox({ dataDir, apiPort: 0, service: 'flappy' });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'flaps',
+      workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
+      activities: createActivities(buildActivityDeps(sandbox.config, sandbox.extras)),
+    });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await sandbox?.close();
+    await env?.teardown();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const alert = (key: string, status: 'firing' | 'resolved', severity = 'critical'): Alert => ({
+    source: 'generic',
+    service: 'flappy',
+    severity,
+    summary: `${key} ${severity}`,
+    labels: {},
+    annotations: {},
+    links: {},
+    startsAt: '2026-11-20T10:00:00.000Z',
+    endsAt: status === 'resolved' ? '2026-11-20T10:05:00.000Z' : null,
+    status,
+    occurrenceKey: key,
+  });
+  const batch = (...alerts: Alert[]): AlertBatch => ({
+    deliveryId: `d-${Math.random()}`,
+    receivedAt: new Date().toISOString(),
+    truncated: 0,
+    alerts,
+  });
+
+  async function open(group: string, first: Alert) {
+    const handle = await env.client.workflow.signalWithStart('incidentWorkflow', {
+      workflowId: `incident-${group}`,
+      taskQueue: 'flaps',
+      args: [{ group, service: 'flappy', policy, indexed: false }],
+      signal: alertsSignal,
+      signalArgs: [batch(first)],
+    });
+    return { handle, id: incidentIdFor(`incident-${group}`, handle.signaledRunId) };
+  }
+
+  async function until(
+    handle: { query: (q: typeof stateQuery) => Promise<IncidentState> },
+    done: (s: IncidentState) => boolean,
+  ) {
+    for (let i = 0; i < 200; i++) {
+      const state = await handle.query(stateQuery);
+      if (done(state)) return state;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('condition not reached');
+  }
+
+  const triggers = (id: string) =>
+    sandbox.pagerduty.events.filter((e) => e.action === 'trigger' && e.dedupKey === id);
+
+  test('an alert that fires again within the flap window reopens the incident without a new page', async () => {
+    const { handle, id } = await open('flap-a', alert('k1', 'firing'));
+    await until(handle, (s) => s.times.paged !== null);
+    await handle.signal(alertsSignal, batch(alert('k1', 'resolved')));
+    await until(handle, (s) => s.status === 'resolved');
+    await env.sleep(2 * MINUTE);
+    await handle.signal(alertsSignal, batch(alert('k2', 'firing')));
+    const reopened = await until(handle, (s) => s.status !== 'resolved');
+    expect(reopened.flaps).toHaveLength(1);
+    expect(triggers(id)).toHaveLength(1);
+    await handle.signal(alertsSignal, batch(alert('k2', 'resolved')));
+    await until(handle, (s) => s.status === 'resolved');
+    await env.sleep(6 * MINUTE);
+    const report = (await handle.result()) as IncidentReport;
+    expect(report.status).toBe('closed');
+    expect(report.flaps.map((f) => f.summary)).toEqual(['k2 critical']);
+    expect(triggers(id)).toHaveLength(1);
+  });
+
+  test('an alert that fires after the flap window opens a new incident', async () => {
+    const { handle } = await open('flap-b', alert('k1', 'firing'));
+    await until(handle, (s) => s.times.paged !== null);
+    await handle.signal(alertsSignal, batch(alert('k1', 'resolved')));
+    await until(handle, (s) => s.status === 'resolved');
+    await env.sleep(6 * MINUTE);
+    await handle.result();
+    const next = await open('flap-b', alert('k3', 'firing'));
+    expect(next.handle.signaledRunId).not.toBe(handle.signaledRunId);
+    expect((await until(next.handle, (s) => s.alerts.length === 1)).flaps).toEqual([]);
+  });
+
+  test('a warning is recorded and notified but does not page; a rise to critical pages', async () => {
+    const { handle, id } = await open('sev-a', alert('w1', 'firing', 'warning'));
+    const quiet = await until(handle, (s) => s.timeline.some((t) => t.kind === 'not-paged'));
+    expect(quiet.times.paged).toBeNull();
+    expect(triggers(id)).toHaveLength(0);
+    await handle.signal(alertsSignal, batch(alert('c1', 'firing', 'critical')));
+    const paged = await until(handle, (s) => s.times.paged !== null);
+    expect(paged.severity).toBe('critical');
+    expect(triggers(id)).toHaveLength(1);
+  });
+
+  test('a severity rise on a paged incident raises the existing page', async () => {
+    const { handle, id } = await open('sev-b', alert('e1', 'firing', 'error'));
+    await until(handle, (s) => s.times.paged !== null);
+    await handle.signal(alertsSignal, batch(alert('c2', 'firing', 'critical')));
+    await until(handle, (s) => s.timeline.some((t) => t.kind === 'page-escalated'));
+    const sent = triggers(id).map((e) => (e.body as { payload: { severity: string } }).payload.severity);
+    expect(sent).toEqual(['error', 'critical']);
+  });
+});

@@ -1,0 +1,92 @@
+// Handing journaled batches to incidents: coalesced per group while a hand-off is in flight, in order,
+// and retried (never dropped) when Temporal fails.
+import { GroupForwarder } from '../../../client/intake/forwarder';
+import type { IntakeResult } from '../../../client/incidents';
+import type { JournalEntry } from '../../../client/intake/journal';
+import type { AlertBatch } from '../../../domain/alert';
+
+const entry = (seq: number, group = 'g'): JournalEntry => ({
+  seq,
+  group,
+  service: 's',
+  batch: {
+    deliveryId: `d${seq}`,
+    receivedAt: `2026-11-20T10:00:0${seq}.000Z`,
+    truncated: 0,
+    alerts: [
+      {
+        source: 'generic',
+        service: 's',
+        severity: 'error',
+        summary: `alert ${seq}`,
+        labels: {},
+        annotations: {},
+        links: {},
+        startsAt: '2026-11-20T10:00:00.000Z',
+        endsAt: null,
+        status: 'firing',
+        occurrenceKey: `k${seq}`,
+      },
+    ],
+  },
+});
+
+const opened = (batch: AlertBatch): IntakeResult => ({
+  id: 'g-1',
+  status: 'triggered',
+  new: batch.deliveryId === 'd1',
+});
+
+describe('the group forwarder', () => {
+  test('while one hand-off is in flight, the next batches of the group go as one merged batch', async () => {
+    const sent: AlertBatch[] = [];
+    const done: number[][] = [];
+    let release: () => void = () => undefined;
+    const forwarder = new GroupForwarder({
+      deliver: async (_group, _service, batch) => {
+        sent.push(batch);
+        if (sent.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return opened(batch);
+      },
+      delivered: (seqs) => done.push(seqs),
+    });
+    const results = [1, 2, 3, 4].map((n) => forwarder.submit(entry(n)));
+    release();
+    const answers = await Promise.all(results);
+    expect(sent.map((b) => b.alerts.map((a) => a.occurrenceKey))).toEqual([['k1'], ['k2', 'k3', 'k4']]);
+    expect(done).toEqual([[1], [2, 3, 4]]);
+    expect(answers.map((a) => a.new)).toEqual([true, false, false, false]);
+    expect(forwarder.pendingGroups).toBe(0);
+  });
+
+  test('different groups never wait for each other', async () => {
+    const sent: string[] = [];
+    const forwarder = new GroupForwarder({
+      deliver: async (group) => {
+        sent.push(group);
+        return { id: group, status: 'triggered', new: true };
+      },
+      delivered: () => undefined,
+    });
+    await Promise.all([forwarder.submit(entry(1, 'a')), forwarder.submit(entry(2, 'b'))]);
+    expect(sent.sort()).toEqual(['a', 'b']);
+  });
+
+  test('a failed hand-off is retried until it succeeds, keeping the order of the group', async () => {
+    const sent: string[][] = [];
+    let failures = 2;
+    const forwarder = new GroupForwarder({
+      deliver: async (_group, _service, batch) => {
+        if (failures-- > 0) throw new Error('Temporal unavailable');
+        sent.push(batch.alerts.map((a) => a.occurrenceKey));
+        return opened(batch);
+      },
+      delivered: () => undefined,
+      retryInitialMs: 5,
+    });
+    const first = forwarder.submit(entry(1));
+    const second = forwarder.submit(entry(2));
+    await Promise.all([first, second]);
+    expect(sent.flat()).toEqual(['k1', 'k2']);
+  });
+});
