@@ -1,4 +1,4 @@
-import type { Enrichment } from '../../../domain/enrichment';
+import type { DeployRef, Enrichment } from '../../../domain/enrichment';
 import type { IncidentTimes } from '../../../domain/incident';
 import { computeTimings, formatDuration } from '../../../domain/timings';
 
@@ -13,17 +13,36 @@ const times = (overrides: Partial<IncidentTimes>): IncidentTimes => ({
   ...overrides,
 });
 
-const enrichmentWithDeploy = (finishedAt: string): Enrichment => ({
+const deploy = (sha: string, finishedAt: string): DeployRef => ({
+  sha,
+  deploymentId: 1,
+  finishedAt,
+  url: '',
+});
+
+/** Enrichment whose deploys (newest first) are the given ones; the first is the current deploy. */
+const enrichmentWith = (...deploys: DeployRef[]): Enrichment => ({
+  source: 'github',
   repo: 'acme/shop',
   branch: 'main',
+  deploysFrom: 'production deployments of acme/shop',
   latestCommit: null,
-  currentDeploy: { sha: 'c'.repeat(40), deploymentId: 2, finishedAt, url: '' },
-  rollbackCandidate: null,
+  currentDeploy: deploys[0] ?? null,
+  rollbackCandidate: deploys[1] ?? null,
+  rollbackCandidateAgeMs: null,
+  recentDeploys: deploys,
+  readAt: '2026-11-20T10:02:01.000Z',
+  attempts: 1,
   changes: [],
   migrations: [],
   changesPossiblyIncomplete: false,
+  compareUrl: null,
+  changesRead: true,
   warnings: [],
 });
+
+const enrichmentWithDeploy = (finishedAt: string): Enrichment =>
+  enrichmentWith(deploy('c'.repeat(40), finishedAt));
 
 describe('incident timings', () => {
   const known = times({
@@ -46,7 +65,11 @@ describe('incident timings', () => {
 
   test('a deploy that finished within two hours before impact is the suspect, with TTD and recovery from it', () => {
     const t = computeTimings({ enrichment: enrichmentWithDeploy('2026-11-20T09:30:00.000Z'), times: known });
-    expect(t.suspectDeploy).toEqual({ sha: 'c'.repeat(40), finishedAt: '2026-11-20T09:30:00.000Z' });
+    expect(t.suspectDeploy).toEqual({
+      sha: 'c'.repeat(40),
+      finishedAt: '2026-11-20T09:30:00.000Z',
+      leadMs: 30 * 60_000,
+    });
     expect(t.ttdFromDeployMs).toBe(32 * 60_000);
     expect(t.failedDeploymentRecoveryMs).toBe(62 * 60_000);
   });
