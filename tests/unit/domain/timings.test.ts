@@ -85,6 +85,34 @@ describe('incident timings', () => {
     ).toBeNull();
   });
 
+  test('when the current deploy finished after impact start, the deploy before it is the suspect', () => {
+    const enrichment = enrichmentWith(
+      deploy('c'.repeat(40), '2026-11-20T10:10:00.000Z'),
+      deploy('b'.repeat(40), '2026-11-20T09:15:00.000Z'),
+      deploy('a'.repeat(40), '2026-11-20T08:45:00.000Z'),
+    );
+    const t = computeTimings({ enrichment, times: known });
+    expect(t.suspectDeploy).toMatchObject({ sha: 'b'.repeat(40), leadMs: 45 * 60_000 });
+    expect(t.ttdFromDeployMs).toBe(47 * 60_000);
+    expect(t.failedDeploymentRecoveryMs).toBe(77 * 60_000);
+  });
+
+  test('the suspect window comes from the service profile kept with the incident', () => {
+    const enrichment = enrichmentWithDeploy('2026-11-20T09:15:00.000Z');
+    const profile = { owners: [], team: null, enrichmentBudgetMs: 2000, suspectWindowMs: 30 * 60_000 };
+    expect(computeTimings({ enrichment, times: known, profile }).suspectDeploy).toBeNull();
+    expect(
+      computeTimings({ enrichment, times: known, profile: { ...profile, suspectWindowMs: 60 * 60_000 } })
+        .suspectDeploy?.leadMs,
+    ).toBe(45 * 60_000);
+  });
+
+  test('without a suspect deploy there is no deploy-based TTD and no failed-deployment recovery time', () => {
+    const t = computeTimings({ enrichment: enrichmentWith(), times: known });
+    expect(t).toMatchObject({ suspectDeploy: null, ttdFromDeployMs: null, failedDeploymentRecoveryMs: null });
+    expect(t.ttdMs).toBe(2 * 60_000);
+  });
+
   test('an open incident has no TTR yet', () => {
     expect(
       computeTimings({ enrichment: null, times: times({ detected: '2026-11-20T10:02:00.000Z' }) }).ttrMs,
