@@ -178,6 +178,24 @@ describe('enrichment on the incident path', () => {
     await resolveIncident(id, '7a7e000000000001', startsAt);
   });
 
+  test('a rate limit that resets long after the retry window ends enrichment with a timeline entry saying why', async () => {
+    seed();
+    h.sandbox.github.setRateLimit(0, Date.now() + 60 * MINUTE);
+    const { id, startsAt } = await openIncident('7a7e000000000002');
+    const state = await h.waitForState(
+      id,
+      (s) => s.times.paged !== null && kinds(s).includes('enrichment-failed'),
+      'the page',
+    );
+    expect(entry(state, 'enrichment-failed')?.message).toMatch(
+      new RegExp(`enrichment gave up on the deploy history: GitHub primary rate limit hit .* for ${repo}`),
+    );
+    expect(state.followUps.join('\n')).toContain('rate limit');
+    expect(trigger(id).payload?.custom_details.enrichment).toBe('not available');
+    h.sandbox.github.setRateLimit(5000);
+    await resolveIncident(id, '7a7e000000000002', startsAt);
+  });
+
   test('a repo GitHub does not know is named in the timeline, and the page goes out anyway', async () => {
     h.sandbox.github.reset();
     const { id, startsAt } = await openIncident('90e0000000000001');
