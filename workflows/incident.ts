@@ -369,7 +369,10 @@ class Incident {
     for (const warning of history.warnings) this.record('enrichment-warning', warning, ENGINE);
     const suspect = suspectDeploy(this.state);
     if (suspect) {
+      // Dated when the deploy finished, so the report's timeline shows it before the impact began.
       this.record('suspect-deploy', `suspect deploy ${describeSuspect(suspect)}`, ENGINE, {
+        at: suspect.finishedAt,
+        timeSource: 'vendor',
         data: { ...suspect },
       });
     }

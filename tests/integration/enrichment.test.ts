@@ -84,6 +84,11 @@ describe('enrichment on the incident path', () => {
       expect.arrayContaining(['enriched', 'changes-read', 'suspect-deploy', 'safety-warning']),
     );
     expect(kinds(state)).not.toContain('enrichment-late');
+    // The suspect deploy sits in the timeline at the time it finished, before the impact began.
+    expect(entry(state, 'suspect-deploy')).toMatchObject({
+      at: history.current.finishedAt,
+      timeSource: 'vendor',
+    });
     const closed = await resolveIncident(id, 'fa57000000000001', startsAt);
     expect(kinds(closed)).not.toContain('enrichment-noted');
     expect(h.sandbox.pagerduty.incidents().find((i) => i.dedupKey === id)?.notes).toEqual([]);

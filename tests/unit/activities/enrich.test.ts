@@ -118,6 +118,17 @@ describe('enrichment', () => {
       expect((await changesOf(read, custom)).migrations).toEqual(['schema/changes/001_orders.sql']);
     });
 
+    test('a GitHub Enterprise base URL (…/api/v3) reads the same history', async () => {
+      const seeded = reseed({ repo: 'acme/shop' });
+      const github = { ...sandbox.config.integrations.github, baseUrl: `${sandbox.github.url}/api/v3` } as {
+        baseUrl: string;
+        token: string;
+      };
+      const read = await history(activitiesWith({}, { github }));
+      expect(read.currentDeploy?.sha).toBe(seeded?.current.sha);
+      expect(sandbox.github.requests('GET', '/api/v3/repos/acme/shop/deployments').length).toBeGreaterThan(0);
+    });
+
     test('a deploy its deployer marked inactive when superseded is still the rollback candidate', async () => {
       const seeded = reseed({ repo: 'acme/shop', inactivateSuperseded: true });
       const read = await history();
