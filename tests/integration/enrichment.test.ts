@@ -151,6 +151,10 @@ describe('enrichment on the incident path', () => {
     );
     const notes = h.sandbox.pagerduty.incidents().find((i) => i.dedupKey === id)?.notes ?? [];
     expect(notes).toHaveLength(1);
+    if (process.env.FIREBREAK_REPORT_TIMINGS) {
+      const noteMs = Date.parse(notes[0]?.createdAt ?? '') - sentAt;
+      process.stderr.write(`slow GitHub: page ${pageLatencyMs} ms, note ${noteMs} ms after the alert\n`);
+    }
     expect(Date.parse(notes[0]?.createdAt ?? '')).toBeGreaterThan(Date.parse(event?.at ?? '') + 1000);
     expect(notes[0]?.content).toContain(`Current deploy: ${history.current.sha.slice(0, 12)}`);
     expect(notes[0]?.content).toContain(`Suspect deploy: ${history.current.sha.slice(0, 12)}`);
