@@ -5,12 +5,14 @@ import type { ActivityDeps } from './deps';
 import { createEnrichActivities } from './enrich';
 import { createNotifyActivities } from './notify';
 import { createPageActivities } from './page';
+import { createProfileActivities } from './profile';
 import { createRollbackActivities } from './rollback';
 
 export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createProfileActivities(deps),
     ...createEnrichActivities(deps),
     ...createPageActivities(deps),
     ...createRollbackActivities(deps),

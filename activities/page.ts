@@ -1,7 +1,11 @@
-// Paging through the service's Pager (PagerDuty): trigger with the enrichment attached, acknowledge
-// and resolve as the incident moves, change events for rollbacks, and who is on call.
-import type { Alert } from '../domain/alert';
-import type { Enrichment } from '../domain/enrichment';
+// Paging through the service's Pager (PagerDuty): trigger with the enrichment attached, a note on the
+// PagerDuty incident for enrichment that arrived after the page, acknowledge and resolve as the incident
+// moves, change events for rollbacks, and who is on call.
+import { ApplicationFailure } from '@temporalio/common';
+import { alertLinks, type Alert } from '../domain/alert';
+import { headline, short, type Enrichment } from '../domain/enrichment';
+import type { ServiceProfile } from '../domain/incident';
+import { describeSuspect, formatDuration, type SuspectDeploy } from '../domain/timings';
 import type { PageLink, PageSeverity, Pager } from '../integrations/roles';
 import { serviceConfig, type ActivityDeps } from './deps';
 import { callVendor, notConfigured } from './failures';
@@ -15,6 +19,17 @@ export interface PageInput {
   impactStart: string | null;
   alerts: Alert[];
   enrichment: Enrichment | null;
+  /** True when enrichment was still being read at the page: the rest follows as a note. */
+  enrichmentPending?: boolean;
+  suspectDeploy?: SuspectDeploy | null;
+  profile?: ServiceProfile | null;
+}
+
+export interface EnrichmentNoteInput {
+  incidentId: string;
+  dedupKey: string;
+  enrichment: Enrichment;
+  suspectDeploy: SuspectDeploy | null;
 }
 
 export interface PageTarget {
@@ -48,11 +63,12 @@ export function createPageActivities(deps: ActivityDeps) {
   return {
     async pageResponder(input: PageInput): Promise<{ dedupKey: string }> {
       const { pager, routingKey } = pagerFor(input.service);
+      const suspect = input.suspectDeploy ? ` (suspect deploy ${short(input.suspectDeploy.sha)})` : '';
       return callVendor(() =>
         pager.trigger({
           routingKey,
           dedupKey: input.dedupKey,
-          summary: `[${input.severity}] ${input.service}: ${input.title}`,
+          summary: `[${input.severity}] ${input.service}: ${input.title}${suspect}`,
           source: `firebreak/${input.service}`,
           severity: pagerSeverity(input.severity),
           ...(input.impactStart ? { timestamp: input.impactStart } : {}),
@@ -61,6 +77,30 @@ export function createPageActivities(deps: ActivityDeps) {
           links: pageLinks(deps.publicUrl, input),
         }),
       );
+    },
+
+    /**
+     * Adds enrichment that arrived after the page to the PagerDuty incident as a note. At most once per
+     * incident: the note carries a marker, and a retry that finds it (the first POST landed but its
+     * answer was lost) adds nothing. Two attempts running at the same moment could still both add one.
+     */
+    async noteLateEnrichment(input: EnrichmentNoteInput): Promise<{ noteId: string; added: boolean }> {
+      if (!deps.pager) throw notConfigured('no PagerDuty integration is configured');
+      const pager = deps.pager;
+      const marker = `[firebreak:enrichment:${input.incidentId}]`;
+      const incident = await callVendor(() => pager.incidentByDedupKey(input.dedupKey));
+      // Events v2 is asynchronous: the incident may not exist yet, so this is worth retrying.
+      if (!incident)
+        throw ApplicationFailure.retryable(
+          `PagerDuty has no incident for dedup key ${input.dedupKey} yet`,
+          'PageNotFound',
+        );
+      const notes = await callVendor(() => pager.notes(incident.id));
+      const earlier = notes.find((n) => n.content.includes(marker));
+      if (earlier) return { noteId: earlier.id, added: false };
+      const content = [...enrichmentNote(input.enrichment, input.suspectDeploy), '', marker].join('\n');
+      const note = await callVendor(() => pager.addNote(incident.id, content));
+      return { noteId: note.id, added: true };
     },
 
     async acknowledgePage({ service, dedupKey }: PageTarget): Promise<void> {
@@ -102,32 +142,71 @@ export function createPageActivities(deps: ActivityDeps) {
 }
 
 function pageDetails(input: PageInput): Record<string, unknown> {
-  const e = input.enrichment;
+  const links = alertLinks(input.alerts);
   return {
     incident: input.incidentId,
     impact_start: input.impactStart,
+    suspect_deploy: input.suspectDeploy ? describeSuspect(input.suspectDeploy) : null,
+    team: input.profile?.team ?? null,
+    owners: input.profile?.owners ?? [],
+    runbook: links.runbook,
+    dashboard: links.dashboard,
     alerts: input.alerts.slice(0, 20).map((a) => `${a.status}: ${a.summary}`),
     alert_count: input.alerts.length,
-    ...(e
+    ...enrichmentDetails(input.enrichment, input.enrichmentPending === true),
+  };
+}
+
+function enrichmentDetails(e: Enrichment | null, pending: boolean): Record<string, unknown> {
+  const later = 'still being read: it will follow as a note on this incident';
+  if (!e) return { enrichment: pending ? later : 'not available' };
+  return {
+    repo: e.repo,
+    deploy_history: e.deploysFrom,
+    latest_commit: e.latestCommit ? `${short(e.latestCommit.sha)} ${headline(e.latestCommit.message)}` : null,
+    current_deploy: e.currentDeploy
+      ? `${short(e.currentDeploy.sha)} (finished ${e.currentDeploy.finishedAt})`
+      : null,
+    rollback_candidate: e.rollbackCandidate
+      ? `${short(e.rollbackCandidate.sha)} (finished ${e.rollbackCandidate.finishedAt})`
+      : null,
+    rollback_candidate_age:
+      e.rollbackCandidateAgeMs === null ? null : formatDuration(e.rollbackCandidateAgeMs),
+    ...(e.changesRead
       ? {
-          repo: e.repo,
-          latest_commit: e.latestCommit
-            ? `${e.latestCommit.sha.slice(0, 12)} ${e.latestCommit.message.split('\n')[0]}`
-            : null,
-          current_deploy: e.currentDeploy
-            ? `${e.currentDeploy.sha.slice(0, 12)} (finished ${e.currentDeploy.finishedAt})`
-            : null,
-          rollback_candidate: e.rollbackCandidate
-            ? `${e.rollbackCandidate.sha.slice(0, 12)} (finished ${e.rollbackCandidate.finishedAt})`
-            : null,
           migrations_since_candidate: e.migrations,
           commits_since_candidate: e.changes
             .slice(0, 10)
-            .map((c) => `${c.sha.slice(0, 12)} ${c.message.split('\n')[0]}`),
-          warnings: e.warnings,
+            .map((c) => `${short(c.sha)} ${headline(c.message)}`),
+          ...(e.changesPossiblyIncomplete ? { changes_possibly_incomplete: true } : {}),
         }
-      : { enrichment: 'not available' }),
+      : { changes_since_candidate: pending ? later : 'unknown' }),
+    warnings: e.warnings,
   };
+}
+
+/** The note's text: what a responder would have seen in the page, had it been ready. */
+function enrichmentNote(e: Enrichment, suspect: SuspectDeploy | null): string[] {
+  const lines = [`Firebreak enrichment (arrived after the page), from ${e.deploysFrom}:`];
+  lines.push(
+    `Suspect deploy: ${suspect ? describeSuspect(suspect) : 'none in the window before impact start'}`,
+  );
+  if (e.latestCommit)
+    lines.push(`Latest commit: ${short(e.latestCommit.sha)} ${headline(e.latestCommit.message)}`);
+  lines.push(
+    `Current deploy: ${e.currentDeploy ? `${short(e.currentDeploy.sha)} (finished ${e.currentDeploy.finishedAt})` : 'unknown'}`,
+  );
+  const age = e.rollbackCandidateAgeMs === null ? '' : `, ${formatDuration(e.rollbackCandidateAgeMs)} old`;
+  lines.push(
+    `Rollback candidate: ${e.rollbackCandidate ? `${short(e.rollbackCandidate.sha)}${age}` : 'none'}`,
+  );
+  if (e.changesRead) {
+    lines.push(`Migrations since the candidate: ${e.migrations.length ? e.migrations.join(', ') : 'none'}`);
+    lines.push(`Commits since the candidate: ${e.changes.length}`);
+    for (const c of e.changes.slice(0, 10)) lines.push(`  ${short(c.sha)} ${headline(c.message)}`);
+  }
+  for (const warning of e.warnings) lines.push(`Warning: ${warning}`);
+  return lines;
 }
 
 function pageLinks(publicUrl: string, input: PageInput): PageLink[] {
@@ -135,8 +214,8 @@ function pageLinks(publicUrl: string, input: PageInput): PageLink[] {
     { href: `${publicUrl}/v1/incidents/${input.incidentId}`, text: 'Firebreak incident' },
     { href: `${publicUrl}/v1/incidents/${input.incidentId}/report`, text: 'Incident report' },
   ];
-  const first = input.alerts.find((a) => a.links.runbook || a.links.dashboard);
-  if (first?.links.runbook) links.push({ href: first.links.runbook, text: 'Runbook' });
-  if (first?.links.dashboard) links.push({ href: first.links.dashboard, text: 'Dashboard' });
+  const { runbook, dashboard } = alertLinks(input.alerts);
+  if (runbook) links.push({ href: runbook, text: 'Runbook' });
+  if (dashboard) links.push({ href: dashboard, text: 'Dashboard' });
   return links;
 }

@@ -7,8 +7,32 @@ import { secret } from './secret';
 const url = z.url({ message: 'must be an absolute URL' });
 const repo = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name');
 
+const DEFAULT_POLICY = {
+  migrationPaths: ['db/migrate/', 'migrations/'],
+  enrichmentBudgetMs: 2000,
+  suspectWindowMinutes: 120,
+  pageSeverities: ['critical', 'error'],
+};
+
+/** Where a service's production deploy history lives: GitHub deployments (default) or a Jenkins job. */
+const deployHistory = z.discriminatedUnion('source', [
+  z.object({ source: z.literal('github') }).strict(),
+  z
+    .object({
+      source: z.literal('jenkins'),
+      /** The deploy job, folders slash-separated (e.g. `checkout/deploy`). */
+      job: z.string().min(1),
+      /** The build parameter that carries the deployed commit. */
+      shaParameter: z.string().min(1).default('GIT_SHA'),
+    })
+    .strict(),
+]);
+
 const serviceSchema = z
   .object({
+    /** Who owns the service: shown in the page and the report. */
+    owners: z.array(z.string().min(1)).default([]),
+    team: z.string().min(1).optional(),
     pagerduty: z
       .object({
         routingKey: secret,
@@ -38,14 +62,23 @@ const serviceSchema = z
       })
       .strict()
       .default({ emails: [] }),
+    deployHistory: deployHistory.default({ source: 'github' }),
     policy: z
       .object({
-        migrationPaths: z.array(z.string().min(1)).default(['db/migrate/', 'migrations/']),
+        migrationPaths: z.array(z.string().min(1)).default(DEFAULT_POLICY.migrationPaths),
+        /** How long the page may wait for enrichment; later results follow as a PagerDuty note. */
+        enrichmentBudgetMs: z.number().int().min(0).max(60_000).default(DEFAULT_POLICY.enrichmentBudgetMs),
+        /** A production deploy that finished this long before impact start is the suspect. */
+        suspectWindowMinutes: z
+          .number()
+          .positive()
+          .max(7 * 24 * 60)
+          .default(DEFAULT_POLICY.suspectWindowMinutes),
         /** Severities that page; lower ones are recorded and notified, not paged. */
-        pageSeverities: z.array(z.string().min(1)).default(['critical', 'error']),
+        pageSeverities: z.array(z.string().min(1)).default(DEFAULT_POLICY.pageSeverities),
       })
       .strict()
-      .default({ migrationPaths: ['db/migrate/', 'migrations/'], pageSeverities: ['critical', 'error'] }),
+      .default(DEFAULT_POLICY),
   })
   .strict();
 
@@ -110,7 +143,19 @@ export const configSchema = z
       serviceSchema,
     ),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    // A Jenkins deploy history is read with the Jenkins integration's credentials.
+    for (const [name, service] of Object.entries(config.services)) {
+      if (service.deployHistory.source === 'jenkins' && !config.integrations.jenkins) {
+        context.addIssue({
+          code: 'custom',
+          path: ['services', name, 'deployHistory'],
+          message: 'a Jenkins deploy history needs integrations.jenkins (baseUrl, user, apiToken)',
+        });
+      }
+    }
+  });
 
 /** The config as written in the file (secrets still as references). */
 export type ConfigFile = z.input<typeof configSchema>;

@@ -37,3 +37,11 @@ export interface AlertBatch {
   /** Alertmanager's truncatedAlerts: alerts left out of this payload (never treat them as resolved). */
   truncated: number;
 }
+
+/** The first runbook and dashboard any of the alerts links to. */
+export function alertLinks(alerts: Alert[]): { runbook: string | null; dashboard: string | null } {
+  return {
+    runbook: alerts.find((a) => a.links.runbook)?.links.runbook ?? null,
+    dashboard: alerts.find((a) => a.links.dashboard)?.links.dashboard ?? null,
+  };
+}

@@ -66,6 +66,16 @@ export interface IncidentTimes {
   closed: string | null;
 }
 
+/** The service's configuration as it was when the incident started, kept with the incident. */
+export interface ServiceProfile {
+  owners: string[];
+  team: string | null;
+  /** How long the page may wait for enrichment. */
+  enrichmentBudgetMs: number;
+  /** How far before impact start a deploy is the suspect. */
+  suspectWindowMs: number;
+}
+
 export interface IncidentState {
   id: string;
   workflowId: string;
@@ -74,6 +84,8 @@ export interface IncidentState {
   title: string;
   status: IncidentStatus;
   alerts: AlertOccurrence[];
+  /** Null until read at the start (and for incidents started before profiles existed). */
+  profile: ServiceProfile | null;
   enrichment: Enrichment | null;
   times: IncidentTimes;
   rollbacks: RollbackRecord[];

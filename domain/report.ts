@@ -1,7 +1,9 @@
 // The post-incident report: built from the incident's state, rendered as JSON and Markdown.
 // Pure, so the same code writes the archived report and the live draft of an open incident.
+import { alertLinks } from './alert';
+import { headline, short, type DeployHistorySource } from './enrichment';
 import type { Flap, IncidentState, RollbackRecord, TimelineEntry } from './incident';
-import { computeTimings, formatDuration, type Timings } from './timings';
+import { computeTimings, describeSuspect, formatDuration, type Timings } from './timings';
 
 export interface IncidentReport {
   id: string;
@@ -11,12 +13,23 @@ export interface IncidentReport {
   status: string;
   draft: boolean;
   summary: string;
+  team: string | null;
+  owners: string[];
+  links: { runbook: string | null; dashboard: string | null };
   timings: Timings;
   whatChanged: {
+    source: DeployHistorySource;
+    deploysFrom: string;
     currentDeploy: string | null;
     rollbackCandidate: string | null;
+    /** How old the candidate was when enrichment read it. */
+    rollbackCandidateAgeMs: number | null;
     commits: Array<{ sha: string; message: string }>;
     migrations: string[];
+    /** False when the commits and migrations between the two deploys are unknown. */
+    changesRead: boolean;
+    changesPossiblyIncomplete: boolean;
+    compareUrl: string | null;
   } | null;
   rollbacks: RollbackRecord[];
   resolution: string | null;
@@ -40,13 +53,22 @@ export function buildReport(state: IncidentState, generatedAt: string): Incident
     status: state.status,
     draft: state.status !== 'closed',
     summary: summaryLine(state, timings),
+    team: state.profile?.team ?? null,
+    owners: state.profile?.owners ?? [],
+    links: alertLinks(state.alerts.map((o) => o.alert)),
     timings,
     whatChanged: enrichment
       ? {
+          source: enrichment.source,
+          deploysFrom: enrichment.deploysFrom,
           currentDeploy: enrichment.currentDeploy?.sha ?? null,
           rollbackCandidate: enrichment.rollbackCandidate?.sha ?? null,
+          rollbackCandidateAgeMs: enrichment.rollbackCandidateAgeMs,
           commits: enrichment.changes,
           migrations: enrichment.migrations,
+          changesRead: enrichment.changesRead,
+          changesPossiblyIncomplete: enrichment.changesPossiblyIncomplete,
+          compareUrl: enrichment.compareUrl,
         }
       : null,
     rollbacks: state.rollbacks,
@@ -70,12 +92,11 @@ function summaryLine(state: IncidentState, timings: Timings): string {
   const parts = [`${state.severity} incident on ${state.service}: ${state.title}.`];
   if (timings.ttrMs !== null) parts.push(`Resolved after ${formatDuration(timings.ttrMs)}.`);
   else parts.push(`Status: ${state.status}.`);
+  if (timings.suspectDeploy) parts.push(`Suspect deploy: ${describeSuspect(timings.suspectDeploy)}.`);
   const rollback = state.rollbacks.at(-1);
   if (rollback?.result) parts.push(`Rollback to ${rollback.targetSha.slice(0, 12)}: ${rollback.result}.`);
   return parts.join(' ');
 }
-
-const short = (sha: string | null | undefined): string => (sha ? sha.slice(0, 12) : 'n/a');
 
 export function renderMarkdown(report: IncidentReport): string {
   const t = report.timings;
@@ -87,6 +108,10 @@ export function renderMarkdown(report: IncidentReport): string {
     `- **Service:** ${report.service}`,
     `- **Severity:** ${report.severity}`,
     `- **Status:** ${report.status}`,
+    ...(report.team ? [`- **Team:** ${report.team}`] : []),
+    ...(report.owners.length ? [`- **Owners:** ${report.owners.join(', ')}`] : []),
+    ...(report.links.runbook ? [`- **Runbook:** ${report.links.runbook}`] : []),
+    ...(report.links.dashboard ? [`- **Dashboard:** ${report.links.dashboard}`] : []),
     ...(report.resolution ? [`- **Resolution:** ${report.resolution}`] : []),
     ...(report.resolvedBy ? [`- **Resolved by:** ${report.resolvedBy}`] : []),
     '',
@@ -95,7 +120,7 @@ export function renderMarkdown(report: IncidentReport): string {
     '| measure | value |',
     '|---|---|',
     `| impact start | ${t.impactStart ?? 'n/a'} |`,
-    `| suspect deploy | ${t.suspectDeploy ? `${short(t.suspectDeploy.sha)} at ${t.suspectDeploy.finishedAt}` : 'none'} |`,
+    `| suspect deploy | ${t.suspectDeploy ? describeSuspect(t.suspectDeploy) : 'none'} |`,
     `| detected | ${t.detected ?? 'n/a'} |`,
     `| TTD (impact → detected) | ${formatDuration(t.ttdMs)} |`,
     `| TTD (deploy → detected) | ${formatDuration(t.ttdFromDeployMs)} |`,
@@ -125,16 +150,27 @@ export function renderMarkdown(report: IncidentReport): string {
 function whatChangedSection(report: IncidentReport): string[] {
   const changed = report.whatChanged;
   if (!changed) return ['## What changed', '', 'Enrichment did not finish; see the timeline.', ''];
+  const age = changed.rollbackCandidateAgeMs;
   const lines = [
     '## What changed',
     '',
+    `- Deploy history: ${changed.deploysFrom}`,
     `- Current deploy: ${short(changed.currentDeploy)}`,
-    `- Rollback candidate: ${short(changed.rollbackCandidate)}`,
-    `- Migrations since the candidate: ${changed.migrations.length ? changed.migrations.join(', ') : 'none'}`,
+    `- Rollback candidate: ${short(changed.rollbackCandidate)}${age === null ? '' : ` (${formatDuration(age)} old)`}`,
   ];
-  for (const commit of changed.commits.slice(0, 20)) {
-    lines.push(`  - ${short(commit.sha)} ${commit.message.split('\n')[0]}`);
+  if (!changed.changesRead) {
+    lines.push('- Commits and migrations since the candidate: unknown (see the timeline)');
+    return [...lines, ''];
   }
+  const incomplete = changed.changesPossiblyIncomplete
+    ? ' (GitHub listed 300 files: possibly incomplete)'
+    : '';
+  lines.push(
+    `- Migrations since the candidate: ${changed.migrations.length ? changed.migrations.join(', ') : 'none'}${incomplete}`,
+    `- Commits since the candidate: ${changed.commits.length}${changed.compareUrl ? ` (${changed.compareUrl})` : ''}`,
+  );
+  for (const commit of changed.commits.slice(0, 20))
+    lines.push(`  - ${short(commit.sha)} ${headline(commit.message)}`);
   return [...lines, ''];
 }
 

@@ -1,10 +1,18 @@
 // The timings every incident records, exactly as DESIGN.md defines them. Durations in milliseconds;
 // null when one of the two ends is unknown.
+import type { DeployRef } from './enrichment';
 import type { IncidentState } from './incident';
+
+export interface SuspectDeploy {
+  sha: string;
+  finishedAt: string;
+  /** How long before impact start it finished. */
+  leadMs: number;
+}
 
 export interface Timings {
   impactStart: string | null;
-  suspectDeploy: { sha: string; finishedAt: string } | null;
+  suspectDeploy: SuspectDeploy | null;
   detected: string | null;
   /** Impact start → detected. */
   ttdMs: number | null;
@@ -22,6 +30,11 @@ export interface Timings {
   failedDeploymentRecoveryMs: number | null;
 }
 
+/** What the timings are computed from; the profile carries the service's suspect window. */
+export type TimingsSource = Pick<IncidentState, 'enrichment' | 'times'> & {
+  profile?: IncidentState['profile'];
+};
+
 /** How far before impact start a finished production deploy counts as the suspect. */
 export const DEFAULT_SUSPECT_WINDOW_MS = 2 * 60 * 60 * 1000;
 
@@ -31,23 +44,30 @@ export function between(from: string | null | undefined, to: string | null | und
   return Number.isFinite(ms) ? ms : null;
 }
 
-/** The current production deploy, when it finished within the window before impact start. */
-export function suspectDeploy(
-  state: Pick<IncidentState, 'enrichment' | 'times'>,
-  windowMs: number = DEFAULT_SUSPECT_WINDOW_MS,
-): { sha: string; finishedAt: string } | null {
-  const deploy = state.enrichment?.currentDeploy;
+/**
+ * The last production deploy that finished before impact start, within the window (DESIGN.md). Deploys
+ * that finished after impact start cannot have caused it, so an incident that began before the current
+ * deploy may still implicate the one before.
+ */
+export function suspectDeploy(state: TimingsSource, windowMs?: number): SuspectDeploy | null {
+  const window = windowMs ?? state.profile?.suspectWindowMs ?? DEFAULT_SUSPECT_WINDOW_MS;
   const impactStart = state.times.impactStart;
-  if (!deploy || !impactStart) return null;
-  const lead = between(deploy.finishedAt, impactStart);
-  if (lead === null || lead < 0 || lead > windowMs) return null;
-  return { sha: deploy.sha, finishedAt: deploy.finishedAt };
+  const enrichment = state.enrichment;
+  if (!enrichment || !impactStart) return null;
+  const deploys: DeployRef[] = enrichment.recentDeploys?.length
+    ? enrichment.recentDeploys
+    : [enrichment.currentDeploy, enrichment.rollbackCandidate].filter((d): d is DeployRef => d !== null);
+  let suspect: SuspectDeploy | null = null;
+  for (const deploy of deploys) {
+    const lead = between(deploy.finishedAt, impactStart);
+    if (lead === null || lead < 0 || lead > window) continue;
+    if (!suspect || lead < suspect.leadMs)
+      suspect = { sha: deploy.sha, finishedAt: deploy.finishedAt, leadMs: lead };
+  }
+  return suspect;
 }
 
-export function computeTimings(
-  state: Pick<IncidentState, 'enrichment' | 'times'>,
-  windowMs?: number,
-): Timings {
+export function computeTimings(state: TimingsSource, windowMs?: number): Timings {
   const { times } = state;
   const suspect = suspectDeploy(state, windowMs);
   return {
@@ -62,6 +82,11 @@ export function computeTimings(
     impactDurationMs: between(times.impactStart, times.resolved),
     failedDeploymentRecoveryMs: between(suspect?.finishedAt, times.resolved),
   };
+}
+
+/** "9f1c2e3a4b5c, finished 2026-11-20T09:30:00Z (30m 00s before impact start)". */
+export function describeSuspect(suspect: SuspectDeploy): string {
+  return `${suspect.sha.slice(0, 12)}, finished ${suspect.finishedAt} (${formatDuration(suspect.leadMs)} before impact start)`;
 }
 
 /** "1h 02m 03s" style, for reports and the CLI. */

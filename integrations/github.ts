@@ -203,7 +203,9 @@ export class GitHubClient implements SourceHistory {
       `read statuses of deployment ${d.id}`,
       path,
     );
-    const newest = [...statuses].sort(byNewest)[0];
+    const newestFirst = [...statuses].sort(byNewest);
+    const newest = newestFirst[0];
+    const firstSuccess = newestFirst.filter((s) => s.state === 'success').at(-1);
     return {
       id: d.id,
       sha: d.sha,
@@ -212,6 +214,7 @@ export class GitHubClient implements SourceHistory {
       createdAt: d.created_at,
       state: newest?.state ?? null,
       stateAt: newest?.created_at ?? null,
+      succeededAt: firstSuccess?.created_at ?? null,
       url: d.url,
     };
   }

@@ -167,16 +167,16 @@ export class JenkinsClient implements DeployTool {
     await this.post(op, `${jobUrl(job)}/${buildNumber}/stop`);
   }
 
-  // ----- HTTP -----
-
   /** Newest first, as the job's `builds` list (Jenkins keeps the last 100 there). */
-  private async recentBuilds(job: JobPath): Promise<BuildState[]> {
+  async recentBuilds(job: JobPath): Promise<BuildState[]> {
     const op: Operation = { what: `list recent builds of ${job}`, job };
     const data = await this.get<{ builds?: JenkinsBuild[] }>(op, `${jobUrl(job)}/api/json`, {
       tree: BUILD_TREE,
     });
     return (data.builds ?? []).map(toBuildState).sort((a, b) => b.number - a.number);
   }
+
+  // ----- HTTP -----
 
   private async get<T>(op: Operation, url: string, params?: Record<string, string>): Promise<T> {
     return (await this.request<T>(op, { method: 'get', url, params })).data;

@@ -5,7 +5,15 @@
 import https from 'node:https';
 import { api, event } from '@pagerduty/pdjs';
 import { IntegrationError, isRetryableStatus } from './errors';
-import type { ChangeRecord, OnCall, PageReceipt, PageRequest, Pager } from './roles';
+import type {
+  ChangeRecord,
+  OnCall,
+  PageReceipt,
+  PageRequest,
+  Pager,
+  PagerIncident,
+  PagerNote,
+} from './roles';
 
 export interface PagerDutyClientOptions {
   /** Default https://events.pagerduty.com (EU: https://events.eu.pagerduty.com). */
@@ -22,12 +30,7 @@ export interface PagerDutyClientOptions {
   caCert?: string;
 }
 
-export interface PagerDutyIncident {
-  id: string;
-  number: number;
-  status: 'triggered' | 'acknowledged' | 'resolved';
-  htmlUrl: string;
-}
+export type PagerDutyIncident = PagerIncident;
 
 /** What pdjs hands to node-fetch: its own options, fetch's, and node-fetch's `agent`. */
 type PdjsRequestInit = Omit<Parameters<typeof event>[0], 'data'> & { agent?: https.Agent };
@@ -137,6 +140,13 @@ export class PagerDutyClient implements Pager {
     const data = await this.rest('GET', '/incidents', { query: { incident_key: dedupKey, limit: '100' } });
     const incidents = isRecord(data) && Array.isArray(data.incidents) ? data.incidents.map(toIncident) : [];
     return incidents.sort((a, b) => b.number - a.number)[0] ?? null;
+  }
+
+  /** The incident's notes, oldest first (PagerDuty returns them all; an incident holds at most 2,000). */
+  async notes(incidentId: string): Promise<PagerNote[]> {
+    const data = await this.rest('GET', `/incidents/${encodeURIComponent(incidentId)}/notes`, {});
+    const notes = isRecord(data) && Array.isArray(data.notes) ? data.notes : [];
+    return notes.filter(isRecord).map((n) => ({ id: String(n.id ?? ''), content: String(n.content ?? '') }));
   }
 
   /** Adds a note to an incident's timeline; returns the note id. */

@@ -52,6 +52,19 @@ export interface OnCall {
   end: string | null;
 }
 
+/** The incident the pager opened for a dedup key. */
+export interface PagerIncident {
+  id: string;
+  number: number;
+  status: 'triggered' | 'acknowledged' | 'resolved';
+  htmlUrl: string;
+}
+
+export interface PagerNote {
+  id: string;
+  content: string;
+}
+
 export interface Pager {
   trigger(page: PageRequest): Promise<PageReceipt>;
   acknowledge(routingKey: string, dedupKey: string): Promise<void>;
@@ -59,6 +72,11 @@ export interface Pager {
   /** A change event (rollback, hotfix): context on the PagerDuty service, never a notification. */
   recordChange(change: ChangeRecord): Promise<void>;
   whoIsOnCall(escalationPolicyId: string): Promise<OnCall[]>;
+  /** The incident a trigger with this dedup key opened, null when there is none (yet: Events v2 is async). */
+  incidentByDedupKey(dedupKey: string): Promise<PagerIncident | null>;
+  /** The incident's notes, so a retried write can tell that it already happened. */
+  notes(incidentId: string): Promise<PagerNote[]>;
+  addNote(incidentId: string, content: string): Promise<{ id: string }>;
 }
 
 // ---------- SourceHistory: what changed (GitHub) ----------
@@ -91,6 +109,11 @@ export interface DeploymentRecord {
   state: DeploymentState | null;
   /** created_at of the newest status (for `success`, when the deploy finished), or null. */
   stateAt: string | null;
+  /**
+   * created_at of the first `success` status, or null when it never succeeded. A deploy that was live
+   * and later superseded (some deployers then post `inactive`) keeps it: it is a past successful deploy.
+   */
+  succeededAt: string | null;
   url: string;
 }
 
@@ -164,6 +187,8 @@ export interface DeployTool {
   /** The newest recent build of the job whose parameter `name` equals `value`, if any. */
   findBuildByParameter(job: JobPath, name: string, value: string): Promise<BuildState | null>;
   findBuildByQueueId(job: JobPath, queueId: number): Promise<BuildState | null>;
+  /** The job's recent builds (Jenkins lists up to 100), newest first, with their parameters. */
+  recentBuilds(job: JobPath): Promise<BuildState[]>;
   build(job: JobPath, buildNumber: number): Promise<BuildState>;
   /** The last `maxBytes` of the console log. */
   consoleTail(job: JobPath, buildNumber: number, maxBytes: number): Promise<string>;

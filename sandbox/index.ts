@@ -146,6 +146,8 @@ function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): F
     },
     services: {
       [service]: {
+        owners: ['ada@sandbox.test'],
+        team: 'payments',
         pagerduty: { routingKey: SANDBOX_ROUTING_KEY, escalationPolicy: 'PSANDBOX' },
         github: { repo: `acme/${service}`, branch: 'main', environment: 'production' },
         jenkins: { rollbackJob: `${service}/rollback`, shaParameter: 'TARGET_SHA' },
@@ -153,7 +155,13 @@ function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): F
           slackWebhook: `${s.slack.url}/services/T000SANDBOX/B000SANDBOX/sandboxwebhook`,
           emails: ['stakeholders@sandbox.test'],
         },
-        policy: { migrationPaths: ['db/migrate/', 'migrations/'], pageSeverities: ['critical', 'error'] },
+        deployHistory: { source: 'github' },
+        policy: {
+          migrationPaths: ['db/migrate/', 'migrations/'],
+          enrichmentBudgetMs: 2000,
+          suspectWindowMinutes: 120,
+          pageSeverities: ['critical', 'error'],
+        },
       },
     },
   };

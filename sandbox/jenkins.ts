@@ -49,6 +49,16 @@ export interface JenkinsStandInOptions {
   rootUrl?: string;
 }
 
+export interface BuildSeed {
+  parameters?: Params;
+  /** Default SUCCESS. */
+  result?: BuildResult;
+  /** Epoch ms or ISO 8601. */
+  startedAt: number | string;
+  /** Default: the job's durationMs. */
+  durationMs?: number;
+}
+
 export interface TriggerRecord {
   job: string;
   /** Effective values: defined parameters only, defaults applied. */
@@ -217,6 +227,34 @@ export class JenkinsStandIn extends VendorStandIn {
       nextBuildNumber: definition.nextBuildNumber ?? existing?.nextBuildNumber ?? 1,
       builds: existing?.builds ?? [],
     });
+  }
+
+  /**
+   * A build that already finished, e.g. a deploy job's history: numbered next, with the given parameters,
+   * result and times. Seed them oldest first, as Jenkins would have run them.
+   */
+  seedBuild(path: string, seed: BuildSeed): number {
+    const job = this.job(path);
+    const startedAt = typeof seed.startedAt === 'number' ? seed.startedAt : Date.parse(seed.startedAt);
+    if (Number.isNaN(startedAt)) throw new Error(`not a time: ${String(seed.startedAt)}`);
+    const durationMs = seed.durationMs ?? job.durationMs;
+    const result = seed.result ?? 'SUCCESS';
+    const params = { ...(seed.parameters ?? {}) };
+    const build: Build = {
+      job,
+      number: job.nextBuildNumber++,
+      queueId: this.nextQueueId++,
+      params,
+      causes: 1,
+      startedAt,
+      endAt: startedAt + durationMs,
+      naturalEndAt: startedAt + durationMs,
+      aborted: false,
+      finalResult: result,
+      lines: defaultLines(job, params, result),
+    };
+    job.builds.push(build);
+    return build.number;
   }
 
   setJobDisabled(path: string, disabled: boolean): void {
@@ -451,6 +489,15 @@ export class JenkinsStandIn extends VendorStandIn {
       if (typeof body.path !== 'string') return reply.code(400).send({ error: 'path is required' });
       this.defineJob(body.path, body);
       return reply.code(201).send({ job: normalizeJobPath(body.path) });
+    });
+    app.post('/_sandbox/jenkins/builds', async (request, reply) => {
+      const body = (request.body ?? {}) as Partial<BuildSeed> & { job?: string };
+      if (typeof body.job !== 'string' || !this.jobs.has(normalizeJobPath(body.job)))
+        return reply.code(404).send({ error: `unknown job ${String(body.job)}` });
+      if (body.startedAt === undefined) return reply.code(400).send({ error: 'startedAt is required' });
+      return reply
+        .code(201)
+        .send({ number: this.seedBuild(body.job, { ...body, startedAt: body.startedAt }) });
     });
     app.get('/_sandbox/jenkins/triggers', async () => ({ triggers: this.triggers }));
     app.get('/_sandbox/jenkins/builds', async (request, reply) => {

@@ -316,6 +316,7 @@ export class PagerDutyStandIn extends VendorStandIn {
     scope.get('/incidents', async (request, reply) => this.listIncidents(request, reply));
     scope.get('/incidents/:id', async (request, reply) => this.getIncident(request, reply));
     scope.put('/incidents/:id', async (request, reply) => this.updateIncident(request, reply));
+    scope.get('/incidents/:id/notes', async (request, reply) => this.listNotes(request, reply));
     scope.post('/incidents/:id/notes', async (request, reply) => this.addNote(request, reply));
   }
 
@@ -379,6 +380,13 @@ export class PagerDutyStandIn extends VendorStandIn {
     const resolution = typeof update?.resolution === 'string' ? update.resolution : undefined;
     this.setStatus(incident, status, this.now().toISOString(), resolution);
     return { incident: this.renderIncident(incident) };
+  }
+
+  /** GET /incidents/{id}/notes: every note, oldest first, unpaginated (as PagerDuty lists them). */
+  private async listNotes(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const incident = this.findIncident(request);
+    if (!incident) return reply.code(404).send(restError('Not Found', 2100));
+    return { notes: incident.notes.map(renderNote) };
   }
 
   private async addNote(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {

@@ -1,14 +1,18 @@
 // The incident workflow: one run owns one incident from its first alert to its archived report.
-// It reads as the lifecycle in DESIGN.md: enrich → page → wait for the responder or for monitoring →
-// act (rollback) → resolve → report. Every side effect is an activity; optional steps (notifications)
-// run beside the critical path and only ever leave a timeline entry and a follow-up when they fail.
+// It reads as the lifecycle in DESIGN.md: enrich (time-boxed) → page → wait for the responder or for
+// monitoring → act (rollback) → resolve → report. Every side effect is an activity; optional steps
+// (enrichment past its budget, notifications) run beside the critical path and only ever leave a
+// timeline entry and a follow-up when they fail.
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -23,6 +27,14 @@ import {
   type ResponderAction,
 } from '../domain/actions';
 import type { Alert, AlertBatch } from '../domain/alert';
+import {
+  comparison,
+  fromHistory,
+  short,
+  withChanges,
+  type ChangeSet,
+  type DeployHistory,
+} from '../domain/enrichment';
 import { incidentIdFor } from '../domain/ids';
 import {
   allAlertsResolved,
@@ -36,6 +48,7 @@ import {
 } from '../domain/incident';
 import { DEFAULT_POLICY, pages, type IncidentPolicy } from '../domain/policy';
 import { buildReport, renderMarkdown, type IncidentReport } from '../domain/report';
+import { computeTimings, describeSuspect, formatDuration, suspectDeploy } from '../domain/timings';
 import * as attributes from '../domain/search-attributes';
 import type { StakeholderMessage } from '../integrations/roles';
 import { actionUpdate, alertsSignal, stateQuery } from './messages';
@@ -58,10 +71,23 @@ export interface IncidentInput {
 const ENGINE: Actor = { by: 'firebreak', channel: 'workflow' };
 const MONITORING: Actor = { by: 'monitoring', channel: 'workflow' };
 
+/** When the service's profile cannot be read, the page waits at most this long for enrichment. */
+const DEFAULT_ENRICHMENT_BUDGET_MS = 2000;
+
 // Timeouts and retries, named for what they protect.
-const enrichment = proxyActivities<IncidentActivities>({
+/** The service's config as the worker has it: no network, so a local activity. */
+const configRead = proxyLocalActivities<IncidentActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumAttempts: 3 },
+});
+/**
+ * GitHub and Jenkins reads: never on the page's path (the page waits only for the budget). Retried for
+ * up to 10 minutes, each retry after the wait the vendor asked for (rate limits); then given up.
+ */
+const enrichmentReads = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 /** Paging is absolutely required: keep trying for ~30 minutes before declaring it failed. */
 const paging = proxyActivities<IncidentActivities>({
@@ -94,8 +120,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
   await condition(() => incident.state.alerts.length > 0);
   incident.announce();
 
-  await incident.enrich();
-  if (incident.state.status !== 'resolved') await incident.pageIfPolicySays();
+  await incident.loadProfile();
+  await incident.enrichWithinBudget();
+  await incident.pageIfPolicySays();
   incident.notify('opened', `${incident.state.service}: incident opened (${incident.state.title})`);
 
   do {
@@ -119,6 +146,10 @@ class Incident {
   private statusBeforeResolution: IncidentStatus = 'triggered';
   /** A severity rise that the page has not caught up with yet. */
   private severityRaised = false;
+  private enrichmentScope: CancellationScope | null = null;
+  private enrichmentDone = false;
+  /** What the page carried: `partial` means enrichment finished after it, and follows as a note. */
+  private pageOutcome: 'pending' | 'complete' | 'partial' | 'none' = 'pending';
 
   constructor(input: IncidentInput) {
     const info = workflowInfo();
@@ -134,6 +165,7 @@ class Incident {
       title: '',
       status: 'triggered',
       alerts: [],
+      profile: null,
       enrichment: null,
       times: {
         impactStart: null,
@@ -270,30 +302,162 @@ class Incident {
     this.notePending();
   }
 
-  async enrich(): Promise<void> {
+  /** The service's owners, team, enrichment budget and suspect window, as configured now. */
+  async loadProfile(): Promise<void> {
     try {
-      const result = await enrichment.enrichIncident({ service: this.state.service });
-      this.state.enrichment = result;
-      if (!result) {
-        this.record('enrichment-skipped', 'no source repository configured for this service', ENGINE);
-        return;
-      }
-      const current = result.currentDeploy?.sha.slice(0, 12) ?? 'unknown';
-      const candidate = result.rollbackCandidate?.sha.slice(0, 12) ?? 'none';
-      this.record('enriched', `current deploy ${current}, rollback candidate ${candidate}`, ENGINE, {
-        data: { migrations: result.migrations, commits: result.changes.length },
-      });
-      for (const warning of result.warnings) this.record('enrichment-warning', warning, ENGINE);
-      if (result.migrations.length > 0) {
+      this.state.profile = await configRead.serviceProfile({ service: this.state.service });
+    } catch (error) {
+      this.fail('profile-failed', 'service configuration could not be read; using defaults', error);
+    }
+  }
+
+  /**
+   * Starts enrichment and waits for it no longer than the budget: the page never waits for GitHub.
+   * Whatever is not ready by then is added to the PagerDuty incident as a note when it arrives.
+   */
+  async enrichWithinBudget(): Promise<void> {
+    const budgetMs = this.state.profile?.enrichmentBudgetMs ?? DEFAULT_ENRICHMENT_BUDGET_MS;
+    const scope = new CancellationScope();
+    this.enrichmentScope = scope;
+    this.background.push(
+      scope
+        .run(() => this.enrich())
+        .catch((error: unknown) => {
+          if (!isCancellation(error)) return this.fail('enrichment-failed', 'enrichment failed', error);
+          this.record(
+            'enrichment-abandoned',
+            'enrichment was still running when the incident closed',
+            ENGINE,
+          );
+        }),
+    );
+    if (budgetMs > 0) {
+      await condition(() => this.enrichmentDone || this.state.status === 'resolved', budgetMs);
+    }
+    if (!this.enrichmentDone && this.state.status !== 'resolved') {
+      const ready = this.state.enrichment ? 'the deploy history' : 'nothing yet';
+      this.record(
+        'enrichment-late',
+        `enrichment not finished within its ${formatDuration(budgetMs)} budget: paging with ${ready}; the rest follows as a PagerDuty note`,
+        ENGINE,
+      );
+    }
+  }
+
+  private async enrich(): Promise<void> {
+    await this.readEnrichment();
+    this.enrichmentDone = true;
+    await condition(() => this.pageOutcome !== 'pending');
+    if (this.pageOutcome === 'partial' && this.state.enrichment) await this.noteLateEnrichment();
+  }
+
+  /** History first (current deploy, rollback candidate), then the changes between them. */
+  private async readEnrichment(): Promise<void> {
+    const service = this.state.service;
+    try {
+      const history = await enrichmentReads.readDeployHistory({ service });
+      if (!history) {
         this.record(
-          'safety-warning',
-          `migrations changed since the rollback candidate: ${result.migrations.join(', ')}`,
+          'enrichment-skipped',
+          'no GitHub repo or Jenkins deploy job configured for this service',
           ENGINE,
         );
+        return;
       }
+      this.state.enrichment = fromHistory(history);
+      this.recordHistory(history);
+      const compare = comparison(history);
+      if (!compare) return;
+      const changes = await enrichmentReads.readChanges({ service, ...compare });
+      this.state.enrichment = withChanges(this.state.enrichment, changes);
+      this.recordChanges(changes);
     } catch (error) {
-      // Enrichment is optional: the page goes out without it.
-      this.fail('enrichment-failed', 'enrichment failed; paging without it', error);
+      if (isCancellation(error)) throw error;
+      // Enrichment is optional: the incident goes on with what was read.
+      const part = this.state.enrichment ? 'the changes since the rollback candidate' : 'the deploy history';
+      this.fail('enrichment-failed', `enrichment gave up on ${part}`, error);
+    }
+  }
+
+  private recordHistory(history: DeployHistory): void {
+    const age = history.rollbackCandidateAgeMs;
+    const candidate = history.rollbackCandidate
+      ? `${short(history.rollbackCandidate.sha)}${age === null ? '' : ` (${formatDuration(age)} old)`}`
+      : 'none';
+    const retried = history.attempts > 1 ? ` (after ${history.attempts} attempts)` : '';
+    this.record(
+      'enriched',
+      `from ${history.deploysFrom}: current deploy ${short(history.currentDeploy?.sha)}, rollback candidate ${candidate}${retried}`,
+      ENGINE,
+      {
+        data: {
+          source: history.source,
+          currentDeploy: history.currentDeploy?.sha ?? null,
+          rollbackCandidate: history.rollbackCandidate?.sha ?? null,
+          rollbackCandidateAgeMs: age,
+          attempts: history.attempts,
+        },
+      },
+    );
+    for (const warning of history.warnings) this.record('enrichment-warning', warning, ENGINE);
+    const suspect = suspectDeploy(this.state);
+    if (suspect) {
+      // Dated when the deploy finished, so the report's timeline shows it before the impact began.
+      this.record('suspect-deploy', `suspect deploy ${describeSuspect(suspect)}`, ENGINE, {
+        at: suspect.finishedAt,
+        timeSource: 'vendor',
+        data: { ...suspect },
+      });
+    }
+  }
+
+  private recordChanges(changes: ChangeSet): void {
+    for (const warning of changes.warnings) this.record('enrichment-warning', warning, ENGINE);
+    if (!changes.known) return;
+    const retried = changes.attempts > 1 ? ` (after ${changes.attempts} attempts)` : '';
+    this.record(
+      'changes-read',
+      `${changes.changes.length} commit(s) and ${changes.migrations.length} migration(s) between the rollback candidate and the current deploy${retried}`,
+      ENGINE,
+      {
+        data: {
+          migrations: changes.migrations,
+          commits: changes.changes.length,
+          compareUrl: changes.compareUrl,
+        },
+      },
+    );
+    if (changes.migrations.length > 0) {
+      this.record(
+        'safety-warning',
+        `migrations changed since the rollback candidate: ${changes.migrations.join(', ')}`,
+        ENGINE,
+      );
+    }
+  }
+
+  private async noteLateEnrichment(): Promise<void> {
+    const enrichment = this.state.enrichment;
+    if (!enrichment) return;
+    try {
+      const note = await optional.noteLateEnrichment({
+        incidentId: this.state.id,
+        dedupKey: this.dedupKey,
+        enrichment,
+        suspectDeploy: suspectDeploy(this.state),
+      });
+      const said = note.added
+        ? 'added to the PagerDuty incident as a note'
+        : 'was already noted on the PagerDuty incident';
+      this.record('enrichment-noted', `enrichment that arrived after the page ${said}`, ENGINE, {
+        data: { noteId: note.noteId },
+      });
+    } catch (error) {
+      this.fail(
+        'enrichment-note-failed',
+        'late enrichment could not be added to the PagerDuty incident',
+        error,
+      );
     }
   }
 
@@ -304,6 +468,7 @@ class Incident {
       await this.page();
       return;
     }
+    this.pageOutcome = 'none';
     this.record(
       'not-paged',
       `severity ${this.state.severity} does not page (policy pages ${this.policy.pageSeverities.join(', ')}); stakeholders are notified`,
@@ -328,12 +493,22 @@ class Incident {
   }
 
   async page(): Promise<void> {
+    if (this.state.status === 'resolved') {
+      this.pageOutcome = 'none';
+      return;
+    }
+    // The page carries what is ready now; `complete` decides whether a note must follow.
+    const complete = this.enrichmentDone;
+    const suspect = suspectDeploy(this.state);
     try {
-      const receipt = await paging.pageResponder(this.pageInput());
+      const receipt = await paging.pageResponder(this.pageInput(complete, suspect));
       this.state.times.paged = new Date().toISOString();
+      this.pageOutcome = complete ? 'complete' : 'partial';
       if (this.state.status === 'triggered') this.setStatus('paged');
-      this.record('paged', `paged through PagerDuty (dedup key ${receipt.dedupKey})`, ENGINE);
+      const named = suspect ? `, naming suspect deploy ${short(suspect.sha)}` : '';
+      this.record('paged', `paged through PagerDuty (dedup key ${receipt.dedupKey})${named}`, ENGINE);
     } catch (error) {
+      this.pageOutcome = 'none';
       this.fail('page-failed', 'PAGING FAILED: nobody was paged by Firebreak', error);
       return;
     }
@@ -344,7 +519,7 @@ class Incident {
     });
   }
 
-  private pageInput() {
+  private pageInput(complete = this.enrichmentDone, suspect = suspectDeploy(this.state)) {
     return {
       incidentId: this.state.id,
       dedupKey: this.dedupKey,
@@ -354,6 +529,9 @@ class Incident {
       impactStart: this.state.times.impactStart,
       alerts: this.state.alerts.map((o) => o.alert),
       enrichment: this.state.enrichment,
+      enrichmentPending: !complete,
+      suspectDeploy: suspect,
+      profile: this.state.profile,
     };
   }
 
@@ -395,9 +573,13 @@ class Incident {
       });
     }
     this.notify('resolved', `${this.state.service}: incident resolved`);
+    // A slow or rate-limited GitHub must not hold the report back: the report says what is missing.
+    if (!this.enrichmentDone) this.enrichmentScope?.cancel();
+    if (this.pageOutcome === 'pending') this.pageOutcome = 'none';
     await this.drainBackground();
     this.state.times.closed = new Date().toISOString();
     this.setStatus('closed');
+    this.recordTimings();
     this.record('closed', 'incident closed', ENGINE);
     const report = buildReport(this.state, this.state.times.closed);
     try {
@@ -411,6 +593,17 @@ class Incident {
       await continueAsNew<typeof incidentWorkflow>({ ...this.input, carriedOver: this.lateBatches });
     }
     return report;
+  }
+
+  /** The DESIGN.md timings as they stand at close, including the failed-deployment recovery time. */
+  private recordTimings(): void {
+    const t = computeTimings(this.state);
+    const parts = [`TTD ${formatDuration(t.ttdMs)} (impact → detected)`];
+    if (t.suspectDeploy) parts.push(`${formatDuration(t.ttdFromDeployMs)} (suspect deploy → detected)`);
+    parts.push(`TTR ${formatDuration(t.ttrMs)}`);
+    if (t.suspectDeploy)
+      parts.push(`failed-deployment recovery time ${formatDuration(t.failedDeploymentRecoveryMs)}`);
+    this.record('timings', parts.join(', '), ENGINE, { data: { ...t } });
   }
 
   // ---------- responder actions ----------

@@ -1,6 +1,6 @@
 // Plain-text views of incidents for the terminal.
 import type { IncidentState, IncidentSummary } from '../../domain/incident';
-import { computeTimings, formatDuration } from '../../domain/timings';
+import { computeTimings, describeSuspect, formatDuration } from '../../domain/timings';
 
 export function printIncidents({ incidents }: { incidents: IncidentSummary[] }): void {
   if (incidents.length === 0) {
@@ -29,10 +29,12 @@ export function printIncident(state: IncidentState): void {
   console.log(
     `status ${state.status}   TTD ${formatDuration(timings.ttdMs)}   TTR ${formatDuration(timings.ttrMs)}`,
   );
+  if (timings.suspectDeploy) console.log(`suspect deploy ${describeSuspect(timings.suspectDeploy)}`);
   const e = state.enrichment;
   if (e) {
+    const age = e.rollbackCandidateAgeMs === null ? '' : ` (${formatDuration(e.rollbackCandidateAgeMs)} old)`;
     console.log(
-      `current deploy ${e.currentDeploy?.sha.slice(0, 12) ?? 'unknown'}   rollback candidate ${e.rollbackCandidate?.sha.slice(0, 12) ?? 'none'}`,
+      `current deploy ${e.currentDeploy?.sha.slice(0, 12) ?? 'unknown'}   rollback candidate ${e.rollbackCandidate?.sha.slice(0, 12) ?? 'none'}${age}`,
     );
     if (e.migrations.length) console.log(`migrations since candidate: ${e.migrations.join(', ')}`);
   }

@@ -56,7 +56,7 @@ function normalizeItem(
   const at = (path: string): string => (where ? `${where}.${path}` : path);
   const id = requiredText(field(m.id), at(m.id));
   const status = m.resolvedValues.some(
-    (v) => v.toLowerCase() === String(field(m.status) ?? 'firing').toLowerCase(),
+    (v) => v.toLowerCase() === (optionalText(field(m.status)) ?? 'firing').toLowerCase(),
   )
     ? 'resolved'
     : 'firing';

@@ -1,5 +1,13 @@
-// MockActivityEnvironment.run loses the activity's return type; this keeps it.
-import type { MockActivityEnvironment } from '@temporalio/testing';
+// MockActivityEnvironment.run loses the activity's return type; typedRun keeps it. quietActivityEnvironment
+// drops the SDK's log lines, so tests that expect an activity to fail do not flood the output.
+import { MockActivityEnvironment } from '@temporalio/testing';
+
+export function quietActivityEnvironment(): MockActivityEnvironment {
+  const ignore = (): void => undefined;
+  return new MockActivityEnvironment(undefined, {
+    logger: { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore },
+  });
+}
 
 export function typedRun<A extends unknown[], R>(
   env: MockActivityEnvironment,

@@ -1,8 +1,9 @@
 // The paging activities against the PagerDuty stand-in (HTTPS, as pdjs insists).
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { typedRun } from '../../support/activity-env';
+import { quietActivityEnvironment, typedRun } from '../../support/activity-env';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../../activities';
+import type { Alert } from '../../../domain/alert';
+import type { Enrichment } from '../../../domain/enrichment';
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import { buildActivityDeps } from '../../../worker/wiring';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +14,7 @@ describe('paging', () => {
   let sandbox: Sandbox;
   let dataDir: string;
   let activities: ReturnType<typeof createActivities>;
-  const env = new MockActivityEnvironment();
+  const env = quietActivityEnvironment();
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-page-'));
@@ -72,6 +73,127 @@ describe('paging', () => {
       .catch((e: unknown) => e);
     expect((error as ApplicationFailure).nonRetryable).toBe(true);
     expect((error as Error).message).toContain("'unconfigured'");
+  });
+
+  const CURRENT = 'c0ffee'.padEnd(40, '0');
+  const CANDIDATE = 'ca11ed'.padEnd(40, '0');
+  const enrichment = (changesRead: boolean): Enrichment => ({
+    source: 'github',
+    repo: 'acme/shop',
+    branch: 'main',
+    deploysFrom: 'production deployments of acme/shop',
+    latestCommit: null,
+    currentDeploy: { sha: CURRENT, deploymentId: 2, finishedAt: '2026-11-20T09:30:00Z', url: '' },
+    rollbackCandidate: { sha: CANDIDATE, deploymentId: 1, finishedAt: '2026-11-20T07:00:00Z', url: '' },
+    rollbackCandidateAgeMs: 3 * 3_600_000,
+    recentDeploys: [],
+    readAt: '2026-11-20T10:00:00Z',
+    attempts: 1,
+    changes: changesRead ? [{ sha: 'd'.repeat(40), message: 'Add index\n\nlong text' }] : [],
+    migrations: changesRead ? ['db/migrate/1_add_index.rb'] : [],
+    changesPossiblyIncomplete: false,
+    compareUrl: null,
+    changesRead,
+    warnings: [],
+  });
+  const suspectDeploy = { sha: CURRENT, finishedAt: '2026-11-20T09:30:00Z', leadMs: 30 * 60_000 };
+  const alert: Alert = {
+    source: 'alertmanager',
+    service: 'shop',
+    severity: 'critical',
+    summary: 'checkout 5xx above 10%',
+    labels: {},
+    annotations: {},
+    links: { runbook: 'https://runbooks.test/shop', dashboard: 'https://grafana.test/d/shop' },
+    startsAt: '2026-11-20T10:00:00Z',
+    endsAt: null,
+    status: 'firing',
+    occurrenceKey: 'f@1',
+  };
+  const details = () =>
+    (
+      sandbox.pagerduty.events.at(-1)?.body as {
+        payload: { custom_details: Record<string, any>; summary: string };
+      }
+    ).payload;
+
+  test('the page names the suspect deploy, the owners and team, the runbook and dashboard, and the candidate age', async () => {
+    await typedRun(
+      env,
+      activities.pageResponder,
+      page({
+        dedupKey: 'shop-details1',
+        alerts: [alert],
+        enrichment: enrichment(true),
+        suspectDeploy,
+        profile: {
+          owners: ['ada@example.test'],
+          team: 'payments',
+          enrichmentBudgetMs: 2000,
+          suspectWindowMs: 7_200_000,
+        },
+      }),
+    );
+    const payload = details();
+    expect(payload.summary).toBe('[critical] shop: checkout 5xx above 10% (suspect deploy c0ffee000000)');
+    expect(payload.custom_details).toMatchObject({
+      suspect_deploy: 'c0ffee000000, finished 2026-11-20T09:30:00Z (30m 00s before impact start)',
+      owners: ['ada@example.test'],
+      team: 'payments',
+      runbook: 'https://runbooks.test/shop',
+      dashboard: 'https://grafana.test/d/shop',
+      rollback_candidate: 'ca11ed000000 (finished 2026-11-20T07:00:00Z)',
+      rollback_candidate_age: '3h 00m 00s',
+      migrations_since_candidate: ['db/migrate/1_add_index.rb'],
+      commits_since_candidate: ['dddddddddddd Add index'],
+    });
+  });
+
+  test('a page sent before the changes were read says they will follow as a note', async () => {
+    await typedRun(
+      env,
+      activities.pageResponder,
+      page({ dedupKey: 'shop-partial1', enrichment: enrichment(false), enrichmentPending: true }),
+    );
+    expect(details().custom_details.changes_since_candidate).toContain('will follow as a note');
+    await typedRun(
+      env,
+      activities.pageResponder,
+      page({ dedupKey: 'shop-partial2', enrichmentPending: true }),
+    );
+    expect(details().custom_details.enrichment).toContain('will follow as a note');
+  });
+
+  test('late enrichment becomes one note on the PagerDuty incident, sent with the From header, even when retried', async () => {
+    await typedRun(env, activities.pageResponder, page({ dedupKey: 'shop-late0001' }));
+    const input = {
+      incidentId: 'shop-late0001',
+      dedupKey: 'shop-late0001',
+      enrichment: enrichment(true),
+      suspectDeploy,
+    };
+    const first = await typedRun(env, activities.noteLateEnrichment, input);
+    const again = await typedRun(env, activities.noteLateEnrichment, input);
+    expect(first.added).toBe(true);
+    expect(again).toEqual({ noteId: first.noteId, added: false });
+    const notes = sandbox.pagerduty.incidents().find((i) => i.dedupKey === 'shop-late0001')?.notes ?? [];
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.from).toBe('firebreak@sandbox.test');
+    expect(notes[0]?.content).toContain('Suspect deploy: c0ffee000000');
+    expect(notes[0]?.content).toContain('Rollback candidate: ca11ed000000, 3h 00m 00s old');
+    expect(notes[0]?.content).toContain('Migrations since the candidate: db/migrate/1_add_index.rb');
+  });
+
+  test('a note for a page PagerDuty has not turned into an incident yet is retried later', async () => {
+    const error = await typedRun(env, activities.noteLateEnrichment, {
+      incidentId: 'shop-nopage01',
+      dedupKey: 'shop-nopage01',
+      enrichment: enrichment(true),
+      suspectDeploy: null,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect((error as ApplicationFailure).nonRetryable).toBe(false);
+    expect((error as Error).message).toContain('no incident for dedup key shop-nopage01');
   });
 
   test('who is on call is read from the escalation policy', async () => {

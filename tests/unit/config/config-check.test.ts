@@ -35,6 +35,49 @@ describe('config check', () => {
     expect(config.services.checkout?.policy.migrationPaths).toEqual(['db/migrate/', 'migrations/']);
   });
 
+  test('enrichment defaults: a 2 s budget, a 2 h suspect window, GitHub deploy history, no owners', () => {
+    const checkout = parseConfig(valid, 'firebreak.yaml', env).services.checkout;
+    expect(checkout?.policy).toMatchObject({ enrichmentBudgetMs: 2000, suspectWindowMinutes: 120 });
+    expect(checkout?.deployHistory).toEqual({ source: 'github' });
+    expect(checkout?.owners).toEqual([]);
+  });
+
+  test('owners, team, a Jenkins deploy history and a partial policy are read with their defaults', () => {
+    const text = [
+      valid.replace(
+        'integrations:\n',
+        "integrations:\n  jenkins: { baseUrl: https://ci.example.com, user: fb, apiToken: '${JK}' }\n",
+      ),
+      '    owners: [ada@example.com]',
+      '    team: payments',
+      '    deployHistory: { source: jenkins, job: checkout/deploy }',
+      '    policy: { suspectWindowMinutes: 30 }',
+    ].join('\n');
+    const checkout = parseConfig(text, 'firebreak.yaml', { ...env, JK: 'k' }).services.checkout;
+    expect(checkout).toMatchObject({ owners: ['ada@example.com'], team: 'payments' });
+    expect(checkout?.deployHistory).toEqual({
+      source: 'jenkins',
+      job: 'checkout/deploy',
+      shaParameter: 'GIT_SHA',
+    });
+    expect(checkout?.policy).toEqual({
+      migrationPaths: ['db/migrate/', 'migrations/'],
+      enrichmentBudgetMs: 2000,
+      suspectWindowMinutes: 30,
+      pageSeverities: ['critical', 'error'],
+    });
+  });
+
+  test('a Jenkins deploy history without the Jenkins integration is named by its path', () => {
+    const text = `${valid}    deployHistory: { source: jenkins, job: checkout/deploy }\n`;
+    expect(problems(text)).toEqual([
+      {
+        path: 'services.checkout.deployHistory',
+        message: expect.stringContaining('needs integrations.jenkins'),
+      },
+    ]);
+  });
+
   test('each bad key is named by its path', () => {
     const bad = valid
       .replace('repo: acme/checkout', 'repo: not-a-repo')

@@ -77,6 +77,24 @@ describe('reading history', () => {
     expect(successful.map((d) => d.sha)).toEqual([history.current.sha, history.candidate.sha]);
   });
 
+  test('a superseded deploy marked inactive still reports when it succeeded', async () => {
+    gh.reset();
+    history = gh.seedServiceHistory({ repo: 'acme/shop', inactivateSuperseded: true });
+
+    const deployments = await client.deployments(SHOP, 'production', 10);
+    const candidate = deployments.find((d) => d.id === history.candidate.deploymentId);
+
+    expect(candidate).toEqual(
+      expect.objectContaining({ state: 'inactive', succeededAt: history.candidate.finishedAt }),
+    );
+  });
+
+  test('a deploy that never succeeded has no success time', async () => {
+    const [failed] = await client.deployments(SHOP, 'production', 1);
+
+    expect(failed).toEqual(expect.objectContaining({ state: 'failure', succeededAt: null }));
+  });
+
   test('a repo without deployments gives an empty list', async () => {
     gh.createRepo('acme', 'fresh');
     gh.commit('acme/fresh', 'main', { message: 'init', files: [{ filename: 'README.md' }] });

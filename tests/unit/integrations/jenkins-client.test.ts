@@ -225,6 +225,32 @@ describe('the rollback path', () => {
   });
 });
 
+describe('deploy history', () => {
+  test('recentBuilds lists finished builds newest first with their parameters and times', async () => {
+    jenkins.defineJob('shop/deploy', { parameters: [{ name: 'GIT_SHA' }] });
+    const start = Date.parse('2026-01-05T09:00:00Z');
+    jenkins.seedBuild('shop/deploy', {
+      parameters: { GIT_SHA: 'aaa' },
+      startedAt: start,
+      durationMs: 60_000,
+    });
+    jenkins.seedBuild('shop/deploy', {
+      parameters: { GIT_SHA: 'bbb' },
+      startedAt: start + 3_600_000,
+      durationMs: 90_000,
+      result: 'FAILURE',
+    });
+
+    const builds = await client.recentBuilds('shop/deploy');
+
+    expect(builds.map((b) => [b.number, b.result, b.parameters.GIT_SHA])).toEqual([
+      [2, 'FAILURE', 'bbb'],
+      [1, 'SUCCESS', 'aaa'],
+    ]);
+    expect(builds[1]).toMatchObject({ startedAt: '2026-01-05T09:00:00.000Z', durationMs: 60_000 });
+  });
+});
+
 describe('Jenkins quirks', () => {
   test('a Location on another host (behind a proxy) still gives the queue id, read via the configured base', async () => {
     const { client: proxiedClient } = await start({ rootUrl: 'http://jenkins.internal:8080' });

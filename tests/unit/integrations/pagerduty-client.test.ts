@@ -148,6 +148,18 @@ describe('REST', () => {
     ]);
   });
 
+  test('notes lists what is already on the incident, so a retried note can be skipped', async () => {
+    await client.trigger(page());
+    const incident = await client.incidentByDedupKey('firebreak/checkout/incident-42');
+    await client.addNote(incident?.id ?? '', 'first');
+    await client.addNote(incident?.id ?? '', 'second');
+
+    const notes = await client.notes(incident?.id ?? '');
+
+    expect(notes.map((n) => n.content)).toEqual(['first', 'second']);
+    expect(notes[0]?.id).toMatch(/^P/);
+  });
+
   test('a wrong API token is a non-retryable error', async () => {
     const error = await failure(clientWith({ apiToken: 'wrong' }).whoIsOnCall('PSANDBOX'));
     expect(error).toMatchObject({ vendor: 'pagerduty', status: 401, retryable: false });

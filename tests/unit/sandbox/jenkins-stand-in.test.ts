@@ -389,3 +389,31 @@ describe('auth and crumbs', () => {
     expect(answer.headers.get('location')).toBe('http://jenkins.internal:8080/queue/item/1/');
   });
 });
+
+describe('seeded deploy history', () => {
+  test('seeded builds are numbered in order, finished, with their parameters; the sandbox route seeds them too', async () => {
+    jenkins.defineJob('shop/deploy', { parameters: [{ name: 'GIT_SHA' }], durationMs: 30_000 });
+    const first = jenkins.seedBuild('shop/deploy', {
+      parameters: { GIT_SHA: 'aaa' },
+      startedAt: clock - 7_200_000,
+    });
+    const response = await fetch(`${jenkins.url}/_sandbox/jenkins/builds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        job: 'shop/deploy',
+        parameters: { GIT_SHA: 'bbb' },
+        startedAt: new Date(clock - 3_600_000).toISOString(),
+        result: 'FAILURE',
+      }),
+    });
+    expect(first).toBe(1);
+    expect(response.status).toBe(201);
+    const builds = (await call('/job/shop/job/deploy/api/json')).json().builds as Json[];
+    expect(builds.map((b) => [b.number, b.result, b.building, b.duration])).toEqual([
+      [2, 'FAILURE', false, 30_000],
+      [1, 'SUCCESS', false, 30_000],
+    ]);
+    expect(jenkins.builds('shop/deploy').map((b) => b.parameters.GIT_SHA)).toEqual(['aaa', 'bbb']);
+  });
+});
