@@ -5,6 +5,7 @@ import type { ActivityDeps } from './deps';
 import { createEnrichActivities } from './enrich';
 import { createNotifyActivities } from './notify';
 import { createPageActivities } from './page';
+import { createPolicyActivities } from './policy';
 import { createRollbackActivities } from './rollback';
 
 export type { ActivityDeps } from './deps';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createEnrichActivities(deps),
     ...createPageActivities(deps),
+    ...createPolicyActivities(deps),
     ...createRollbackActivities(deps),
     ...createNotifyActivities(deps),
     ...createArchiveActivities(deps),

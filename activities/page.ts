@@ -1,8 +1,10 @@
 // Paging through the service's Pager (PagerDuty): trigger with the enrichment attached, acknowledge
-// and resolve as the incident moves, change events for rollbacks, and who is on call.
+// and resolve as the incident moves, change events for rollbacks, and who is on call; then, through
+// the REST API, the PagerDuty incident behind a page, escalation one level up, and notes.
+import { ApplicationFailure } from '@temporalio/common';
 import type { Alert } from '../domain/alert';
 import type { Enrichment } from '../domain/enrichment';
-import type { PageLink, PageSeverity, Pager } from '../integrations/roles';
+import type { PageLink, PageSeverity, Pager, PagerIncident } from '../integrations/roles';
 import { serviceConfig, type ActivityDeps } from './deps';
 import { callVendor, notConfigured } from './failures';
 
@@ -20,6 +22,11 @@ export interface PageInput {
 export interface PageTarget {
   service: string;
   dedupKey: string;
+}
+
+/** A page's PagerDuty incident: by id when Firebreak knows it, else found by the dedup key. */
+export interface PagerDutyIncidentTarget extends PageTarget {
+  pagerDutyIncidentId: string | null;
 }
 
 const PAGER_SEVERITY: Record<string, PageSeverity> = {
@@ -43,6 +50,21 @@ export function createPageActivities(deps: ActivityDeps) {
     if (!deps.pager || !routingKey)
       throw notConfigured(`no PagerDuty routing key configured for service '${service}'`);
     return { pager: deps.pager, routingKey };
+  };
+
+  /** The PagerDuty incident of a page; retryable while PagerDuty has not opened it yet (Events v2 is async). */
+  const incidentOf = async (pager: Pager, target: PagerDutyIncidentTarget): Promise<PagerIncident> => {
+    if (target.pagerDutyIncidentId) {
+      return { id: target.pagerDutyIncidentId, number: 0, status: 'triggered', htmlUrl: '' };
+    }
+    const found = await callVendor(() => pager.incidentByDedupKey(target.dedupKey));
+    if (!found) {
+      throw ApplicationFailure.retryable(
+        `PagerDuty has no incident for dedup key ${target.dedupKey} yet`,
+        'PagerDutyIncidentNotOpenYet',
+      );
+    }
+    return found;
   };
 
   return {
@@ -77,6 +99,7 @@ export function createPageActivities(deps: ActivityDeps) {
       service: string;
       summary: string;
       details: Record<string, unknown>;
+      links?: PageLink[];
     }): Promise<void> {
       const { pager, routingKey } = pagerFor(input.service);
       await callVendor(() =>
@@ -85,9 +108,30 @@ export function createPageActivities(deps: ActivityDeps) {
           summary: input.summary,
           source: `firebreak/${input.service}`,
           customDetails: input.details,
-          links: [],
+          links: input.links ?? [],
         }),
       );
+    },
+
+    /** The PagerDuty incident a page opened; null when no REST API token is configured. */
+    async findPagerDutyIncident(target: PageTarget): Promise<PagerIncident | null> {
+      if (!deps.pager || !deps.config.integrations.pagerduty?.apiToken) return null;
+      return incidentOf(deps.pager, { ...target, pagerDutyIncidentId: null });
+    },
+
+    /** Escalates the page's PagerDuty incident to `level`; returns the incident it escalated. */
+    async escalatePage(input: PagerDutyIncidentTarget & { level: number }): Promise<PagerIncident> {
+      const { pager } = pagerFor(input.service);
+      const incident = await incidentOf(pager, input);
+      await callVendor(() => pager.escalate(incident.id, input.level));
+      return incident;
+    },
+
+    /** A note on the page's PagerDuty incident, e.g. why Firebreak refused an action asked for there. */
+    async notePagerDuty(input: PagerDutyIncidentTarget & { text: string }): Promise<void> {
+      const { pager } = pagerFor(input.service);
+      const incident = await incidentOf(pager, input);
+      await callVendor(() => pager.addNote(incident.id, input.text));
     },
 
     /** Names of whoever is on call for the service's escalation policy; null when none is configured. */
@@ -132,11 +176,11 @@ function pageDetails(input: PageInput): Record<string, unknown> {
 
 function pageLinks(publicUrl: string, input: PageInput): PageLink[] {
   const links: PageLink[] = [
-    { href: `${publicUrl}/v1/incidents/${input.incidentId}`, text: 'Firebreak incident' },
+    { href: `${publicUrl}/#/incidents/${input.incidentId}`, text: 'Firebreak dashboard' },
     { href: `${publicUrl}/v1/incidents/${input.incidentId}/report`, text: 'Incident report' },
   ];
   const first = input.alerts.find((a) => a.links.runbook || a.links.dashboard);
   if (first?.links.runbook) links.push({ href: first.links.runbook, text: 'Runbook' });
-  if (first?.links.dashboard) links.push({ href: first.links.dashboard, text: 'Dashboard' });
+  if (first?.links.dashboard) links.push({ href: first.links.dashboard, text: 'Monitoring dashboard' });
   return links;
 }

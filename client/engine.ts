@@ -9,6 +9,7 @@ import type { FirebreakConfig } from '../config/schema';
 import { FileReportArchive } from '../integrations/report-archive';
 import { buildActivityDeps, publicUrl, type WiringExtras } from '../worker/wiring';
 import { createIncidentWorker, NativeConnection } from '../worker/worker';
+import { pagerDutyWebhookSettings } from './api/pagerduty-webhook';
 import { createApi } from './api/server';
 import { IncidentService } from './incidents';
 import { startEmbeddedServer, type EmbeddedServer } from './temporal/embedded-server';
@@ -103,7 +104,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       },
       apiTokens: config.api.tokens,
       alertmanagerTokens: config.intake.alertmanager.bearerTokens,
+      pagerDuty: pagerDutyWebhookSettings(config),
       isReady: () => isReachable(connection),
+      log,
     });
     await api.listen({ host: config.api.host, port: config.api.port });
     const port = (api.server.address() as { port: number }).port;

@@ -68,7 +68,10 @@ function summaryLine(state: IncidentState, timings: Timings): string {
   if (timings.ttrMs !== null) parts.push(`Resolved after ${formatDuration(timings.ttrMs)}.`);
   else parts.push(`Status: ${state.status}.`);
   const rollback = state.rollbacks.at(-1);
-  if (rollback?.result) parts.push(`Rollback to ${rollback.targetSha.slice(0, 12)}: ${rollback.result}.`);
+  if (rollback?.result) {
+    const how = rollback.automatic ? 'Automatic rollback' : 'Rollback';
+    parts.push(`${how} to ${rollback.targetSha.slice(0, 12)}: ${rollback.result}.`);
+  }
   return parts.join(' ');
 }
 
@@ -135,9 +138,10 @@ function rollbackSection(report: IncidentReport): string[] {
   const lines = ['## Rollbacks', ''];
   for (const r of report.rollbacks) {
     const build = r.buildNumber ? `build #${r.buildNumber}` : 'no build';
-    lines.push(
-      `- to ${short(r.targetSha)} by ${r.requestedBy.by} (${r.requestedBy.channel}): ${r.result ?? 'running'}, ${build}`,
-    );
+    const by = r.automatic
+      ? 'automatically, by the auto-rollback policy (no responder action in time)'
+      : `by ${r.requestedBy.by} (${r.requestedBy.channel})`;
+    lines.push(`- to ${short(r.targetSha)} ${by}: ${r.result ?? 'running'}, ${build}`);
   }
   return [...lines, ''];
 }

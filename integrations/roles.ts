@@ -46,10 +46,20 @@ export interface ChangeRecord {
 export interface OnCall {
   userId: string;
   userName: string;
+  /** Null when PagerDuty did not include it. */
+  userEmail: string | null;
   escalationLevel: number;
   /** ISO 8601, or null for a permanent on-call. */
   start: string | null;
   end: string | null;
+}
+
+/** The pager's own incident for a page (PagerDuty opens it asynchronously after a trigger). */
+export interface PagerIncident {
+  id: string;
+  number: number;
+  status: 'triggered' | 'acknowledged' | 'resolved';
+  htmlUrl: string;
 }
 
 export interface Pager {
@@ -59,6 +69,13 @@ export interface Pager {
   /** A change event (rollback, hotfix): context on the PagerDuty service, never a notification. */
   recordChange(change: ChangeRecord): Promise<void>;
   whoIsOnCall(escalationPolicyId: string): Promise<OnCall[]>;
+  /** The incident a page opened, or null while there is none (yet). */
+  incidentByDedupKey(dedupKey: string): Promise<PagerIncident | null>;
+  /** Re-assigns the incident to an escalation level (absolute, so repeating it is harmless). */
+  escalate(incidentId: string, level: number): Promise<void>;
+  addNote(incidentId: string, content: string): Promise<{ id: string }>;
+  /** A user's email address, or null when the user is unknown. */
+  userEmail(userId: string): Promise<string | null>;
 }
 
 // ---------- SourceHistory: what changed (GitHub) ----------

@@ -7,9 +7,10 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import { pagerDutyWebhookSettings } from '../../client/api/pagerduty-webhook';
 import { createApi } from '../../client/api/server';
 import { IncidentService } from '../../client/incidents';
-import type { FirebreakConfig } from '../../config/schema';
+import type { FirebreakConfig, ServiceConfig } from '../../config/schema';
 import type { IncidentState } from '../../domain/incident';
 import { FileReportArchive } from '../../integrations/report-archive';
 import {
@@ -31,6 +32,8 @@ export interface Harness {
   apiUrl: string;
   service: string;
   dataDir: string;
+  /** What the API logged (e.g. webhooks for incidents it does not know). */
+  logLines: string[];
   /** Starts the in-process worker (started by default unless `worker: false`). */
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -48,6 +51,8 @@ export interface Harness {
 export interface HarnessOptions extends Partial<SandboxOptions> {
   worker?: boolean;
   jenkinsPollMs?: number;
+  /** Overrides of the service's policy (ack timeout, responders, auto-rollback). */
+  policy?: Partial<ServiceConfig['policy']>;
 }
 
 export function temporalAddress(): string {
@@ -77,9 +82,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     quietPeriodMs: options.quietPeriodMs ?? 50,
     service,
   });
+  const serviceConfig = sandbox.config.services[service] as ServiceConfig;
   const config: FirebreakConfig = {
     ...sandbox.config,
     temporal: { ...sandbox.config.temporal, address: temporalAddress(), taskQueue: `test-${service}` },
+    services: {
+      [service]: { ...serviceConfig, policy: { ...serviceConfig.policy, ...options.policy } },
+    },
   };
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection });
@@ -88,6 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config.temporal.taskQueue,
     new FileReportArchive(path.join(dataDir, 'reports')),
   );
+  const logLines: string[] = [];
   const api = createApi({
     incidents,
     intake: {
@@ -97,8 +107,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     apiTokens: config.api.tokens,
     alertmanagerTokens: config.intake.alertmanager.bearerTokens,
+    pagerDuty: pagerDutyWebhookSettings(config),
+    log: (line) => logLines.push(line),
   });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  // As in production: PagerDuty tells Firebreak what happens to the incidents it paged.
+  sandbox.subscribeWebhooks(apiUrl);
 
   let worker: Worker | null = null;
   let workerRun: Promise<void> | null = null;
@@ -155,6 +169,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     apiUrl,
     service,
     dataDir,
+    logLines,
     startWorker,
     stopWorker,
     post: (route, body, token = route.startsWith('/v1/alerts') ? SANDBOX_ALERT_TOKEN : SANDBOX_API_TOKEN) =>
@@ -173,6 +188,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       );
     },
     stop: async () => {
+      await sandbox.pagerduty.webhooksSettled();
       await api.close();
       await stopWorker();
       await connection.close();

@@ -58,7 +58,7 @@ describe('responder action validation', () => {
   });
 
   test('an unknown action names the ones that exist', () => {
-    expect(() => parseAction({ action: 'reboot' })).toThrow(/one of acknowledge, rollback, resolve, note/);
+    expect(() => parseAction({ action: 'reboot' })).toThrow(/one of acknowledge, rollback, resolve, escalate, note/);
   });
 
   test("a rollback 'to' that is not a SHA is refused", () => {
