@@ -232,8 +232,9 @@ export class PagerDutyClient implements Pager {
       // is the real bound, and it also cuts pdjs's 429 retries short.
       signal: AbortSignal.timeout(this.timeoutMs),
       requestTimeout: 0,
-      // pdjs retries a 429 three times after `retryTimeout` (default 20 s each): make that immediate,
-      // and let Temporal's retry policy do the backing off with the delay we report.
+      // pdjs retries a 429 three times after `retryTimeout` (default 20 s each; the count is
+      // hard-coded): make that immediate, and let Temporal's retry policy do the backing off with the
+      // delay we report. Those three re-sends are the only requests the rate limiter cannot hold back.
       retryTimeout: 0,
       ...(this.agent ? { agent: this.agent } : {}),
     };

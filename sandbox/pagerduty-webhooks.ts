@@ -55,6 +55,11 @@ export class WebhookSender {
     return subscription;
   }
 
+  unsubscribe(subscriptionId: string): void {
+    const index = this.subscriptions.findIndex((s) => s.id === subscriptionId);
+    if (index >= 0) this.subscriptions.splice(index, 1);
+  }
+
   /** Secret rotation: while both are listed, every delivery carries one signature per secret. */
   setSecrets(subscriptionId: string, secrets: string[]): void {
     const subscription = this.subscriptions.find((s) => s.id === subscriptionId);

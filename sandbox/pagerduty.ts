@@ -205,6 +205,10 @@ export class PagerDutyStandIn extends VendorStandIn {
     return this.webhooks.subscribe(url, secrets, events);
   }
 
+  unsubscribe(subscriptionId: string): void {
+    this.webhooks.unsubscribe(subscriptionId);
+  }
+
   /** Secret rotation: list old and new together, then the new one alone. */
   setWebhookSecrets(subscriptionId: string, secrets: string[]): void {
     this.webhooks.setSecrets(subscriptionId, secrets);
