@@ -7,6 +7,7 @@ import type { WiringExtras } from '../worker/wiring';
 import { GitHubStandIn } from './github';
 import { JenkinsStandIn } from './jenkins';
 import { PagerDutyStandIn } from './pagerduty';
+import type { WebhookSubscription } from './pagerduty-webhooks';
 import { SlackStandIn } from './slack';
 import { SmtpStandIn } from './smtp';
 
@@ -55,7 +56,7 @@ export interface Sandbox {
   /** The history seeded for the sandbox service. */
   history: { currentSha: string; candidateSha: string };
   /** Subscribes the stand-in PagerDuty to Firebreak's webhook route, as an operator would. */
-  subscribeWebhooks(apiUrl: string): void;
+  subscribeWebhooks(apiUrl: string): WebhookSubscription;
   banner(apiUrl: string, temporalUiUrl: string | null): string;
   close(): Promise<void>;
 }
@@ -96,13 +97,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     service,
     rollbackJob,
     history,
-    subscribeWebhooks: (apiUrl) => {
+    subscribeWebhooks: (apiUrl) =>
       pagerduty.subscribe(
         `${apiUrl}/v1/pagerduty/webhook`,
         [SANDBOX_WEBHOOK_SECRET],
         PAGERDUTY_WEBHOOK_EVENTS,
-      );
-    },
+      ),
     banner: (apiUrl, uiUrl) => banner(sandbox, apiUrl, uiUrl),
     close: async () => {
       await Promise.all([pagerduty.close(), github.close(), jenkins.close(), slack.close(), smtp.close()]);

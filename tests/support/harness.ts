@@ -34,6 +34,8 @@ export interface Harness {
   dataDir: string;
   /** What the API logged (e.g. webhooks for incidents it does not know). */
   logLines: string[];
+  /** The stand-in PagerDuty's webhook subscription to this API. */
+  webhookSubscriptionId: string;
   /** Starts the in-process worker (started by default unless `worker: false`). */
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -112,7 +114,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
   // As in production: PagerDuty tells Firebreak what happens to the incidents it paged.
-  sandbox.subscribeWebhooks(apiUrl);
+  const webhookSubscriptionId = sandbox.subscribeWebhooks(apiUrl).id;
 
   let worker: Worker | null = null;
   let workerRun: Promise<void> | null = null;
@@ -170,6 +172,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     service,
     dataDir,
     logLines,
+    webhookSubscriptionId,
     startWorker,
     stopWorker,
     post: (route, body, token = route.startsWith('/v1/alerts') ? SANDBOX_ALERT_TOKEN : SANDBOX_API_TOKEN) =>
