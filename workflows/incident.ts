@@ -702,8 +702,13 @@ class Incident {
     try {
       this.validate({ actor: delivery.actor, request });
       const outcome = await this.act({ actor: delivery.actor, request }, origin);
-      if (!delivery.statusChange)
-        this.replyInPagerDuty(`${FIREBREAK_NOTE_PREFIX} ${request.action}: ${outcome.message}`);
+      if (delivery.statusChange) return;
+      // A command (note, incident workflow): say how it arrived, and answer where it was asked.
+      this.record('pagerduty', `${delivery.summary}: ${outcome.message}`, delivery.actor, {
+        at,
+        timeSource: 'vendor',
+      });
+      this.replyInPagerDuty(`${FIREBREAK_NOTE_PREFIX} ${request.action}: ${outcome.message}`);
     } catch (error) {
       if (!(error instanceof ApplicationFailure && error.type?.startsWith('ActionRejected.'))) throw error;
       // A forbidden action was recorded by authorize(); other refusals are recorded here.

@@ -216,6 +216,8 @@ describe('PagerDuty webhooks drive the incident', () => {
       () => notesInPagerDuty().some((n) => n.startsWith('[Firebreak] rollback: rollback to')),
       'the note',
     );
+    const how = "PagerDuty incident workflow 'Roll back' run by Grace Hopper: rollback to";
+    expect(state.timeline.some((t) => t.kind === 'pagerduty' && t.message.startsWith(how))).toBe(true);
   });
 
   test('resolved in PagerDuty resolves and closes the incident, without resolving the page again', async () => {
