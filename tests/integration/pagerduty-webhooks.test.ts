@@ -4,6 +4,7 @@
 // duplicates, late retries and unknown incidents handled as PagerDuty expects.
 import https from 'node:https';
 import axios from 'axios';
+import { workflowIdForGroup } from '../../domain/ids';
 import * as attributes from '../../domain/search-attributes';
 import { SANDBOX_INCIDENT_WORKFLOWS, SANDBOX_WEBHOOK_SECRET } from '../../sandbox';
 import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
@@ -230,6 +231,7 @@ describe('PagerDuty webhooks drive the incident', () => {
   });
 
   test('a retry arriving after the incident closed is answered 2xx and ignored, with a log line', async () => {
+    await h.client.workflow.getHandle(workflowIdForGroup(h.service)).result();
     const late = await pd().redeliverWebhook(ackWebhookId);
     expect(late.status).toBe(200);
     expect(h.logLines.some((l) => l.includes('incident.acknowledged') && l.includes('incident closed'))).toBe(

@@ -1,5 +1,6 @@
 // The page is absolutely required: when PagerDuty's Events API fails (5xx) or throttles (429), the
 // workflow retries as Temporal's policy says, waits as long as PagerDuty asked, and pages once.
+import { workflowIdForGroup } from '../../domain/ids';
 import type { ReceivedRequest } from '../../sandbox/stand-in';
 import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
 
@@ -35,10 +36,8 @@ describe('paging through Events API failures', () => {
     // Resolve and wait until the incident has closed, so nothing of it meets the next test's faults.
     await h.post(`/v1/incidents/${id}/actions`, { action: 'resolve', by: 'ada@example.test' });
     await h.waitForState(id, (s) => s.timeline.some((t) => t.kind === 'page-resolved'), 'the page resolved');
-    // Closed for good: an alert arriving while it closes would still be handed to this incident's run.
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && (await h.get(`/v1/incidents/${id}/report`)).body.draft !== false)
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    // Closed for good: an alert arriving while the run closes would still be handed to this incident.
+    await h.client.workflow.getHandle(workflowIdForGroup(h.service)).result();
     return { id, pagedAt };
   }
 
