@@ -53,10 +53,7 @@ export function createPageActivities(deps: ActivityDeps) {
   };
 
   /** The PagerDuty incident of a page; retryable while PagerDuty has not opened it yet (Events v2 is async). */
-  const incidentOf = async (pager: Pager, target: PagerDutyIncidentTarget): Promise<PagerIncident> => {
-    if (target.pagerDutyIncidentId) {
-      return { id: target.pagerDutyIncidentId, number: 0, status: 'triggered', htmlUrl: '' };
-    }
+  const incidentOf = async (pager: Pager, target: PageTarget): Promise<PagerIncident> => {
     const found = await callVendor(() => pager.incidentByDedupKey(target.dedupKey));
     if (!found) {
       throw ApplicationFailure.retryable(
@@ -116,22 +113,22 @@ export function createPageActivities(deps: ActivityDeps) {
     /** The PagerDuty incident a page opened; null when no REST API token is configured. */
     async findPagerDutyIncident(target: PageTarget): Promise<PagerIncident | null> {
       if (!deps.pager || !deps.config.integrations.pagerduty?.apiToken) return null;
-      return incidentOf(deps.pager, { ...target, pagerDutyIncidentId: null });
+      return incidentOf(deps.pager, target);
     },
 
     /** Escalates the page's PagerDuty incident to `level`; returns the incident it escalated. */
-    async escalatePage(input: PagerDutyIncidentTarget & { level: number }): Promise<PagerIncident> {
+    async escalatePage(input: PagerDutyIncidentTarget & { level: number }): Promise<{ id: string }> {
       const { pager } = pagerFor(input.service);
-      const incident = await incidentOf(pager, input);
-      await callVendor(() => pager.escalate(incident.id, input.level));
-      return incident;
+      const id = input.pagerDutyIncidentId ?? (await incidentOf(pager, input)).id;
+      await callVendor(() => pager.escalate(id, input.level));
+      return { id };
     },
 
     /** A note on the page's PagerDuty incident, e.g. why Firebreak refused an action asked for there. */
     async notePagerDuty(input: PagerDutyIncidentTarget & { text: string }): Promise<void> {
       const { pager } = pagerFor(input.service);
-      const incident = await incidentOf(pager, input);
-      await callVendor(() => pager.addNote(incident.id, input.text));
+      const id = input.pagerDutyIncidentId ?? (await incidentOf(pager, input)).id;
+      await callVendor(() => pager.addNote(id, input.text));
     },
 
     /** Names of whoever is on call for the service's escalation policy; null when none is configured. */

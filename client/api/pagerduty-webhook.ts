@@ -11,9 +11,10 @@ import {
   toDelivery,
   WebhookFormatError,
   type PagerDutyCommands,
+  type PagerDutyDelivery,
 } from '../../domain/pagerduty-events';
 import { verifyPagerDutySignature } from '../../integrations/pagerduty-signature';
-import type { IncidentService } from '../incidents';
+import type { IncidentService, PagerDutyRoute } from '../incidents';
 
 export interface PagerDutyWebhookSettings extends PagerDutyCommands {
   /** The subscription's signing secrets (several while rotating). */
@@ -96,8 +97,8 @@ async function receive(
 async function deliver(
   reply: FastifyReply,
   { incidents, log, sendError }: Context,
-  route: Parameters<IncidentService['deliverPagerDutyEvent']>[0],
-  delivery: Parameters<IncidentService['deliverPagerDutyEvent']>[1],
+  route: PagerDutyRoute,
+  delivery: PagerDutyDelivery,
 ): Promise<FastifyReply> {
   let outcome;
   try {

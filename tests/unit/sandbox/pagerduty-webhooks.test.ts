@@ -184,6 +184,27 @@ describe('webhooks', () => {
     });
   });
 
+  test('a person can play the responder over HTTP, as the sandbox banner says', async () => {
+    await page();
+    const response = await axios.post(
+      `${pd.url}/_sandbox/incidents/checkout-1234abcd/responder`,
+      { user: 'PUSER02', do: 'workflow', name: 'Roll back' },
+      { httpsAgent: agent },
+    );
+    expect(response.data.deliveries).toEqual([{ webhookId: expect.any(String), status: 202 }]);
+    expect(eventOf(received[0])).toMatchObject({
+      event_type: 'incident.workflow.started',
+      agent: { id: 'PUSER02' },
+      data: { incident_workflow: { summary: 'Roll back' } },
+    });
+    const wrong = await axios.post(
+      `${pd.url}/_sandbox/incidents/checkout-1234abcd/responder`,
+      { do: 'reboot' },
+      { httpsAgent: agent, validateStatus: () => true },
+    );
+    expect(wrong.status).toBe(400);
+  });
+
   test('a subscription receives only the event types it asked for', async () => {
     const only = pd.subscribe(receiverUrl, ['secret-x'], ['incident.resolved']);
     await page();
