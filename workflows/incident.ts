@@ -635,7 +635,13 @@ class Incident {
         optional.recordChangeEvent({
           service: this.state.service,
           summary: `Rollback of ${this.state.service} to ${target} (incident ${this.state.id})`,
-          details: { incident: this.state.id, targetSha: record.targetSha, build: record.buildUrl ?? null },
+          details: {
+            incident: this.state.id,
+            targetSha: record.targetSha,
+            build: record.buildUrl ?? null,
+            automatic: record.automatic === true,
+          },
+          links: record.buildUrl ? [{ href: record.buildUrl, text: 'Rollback build' }] : [],
         }),
       );
       return;

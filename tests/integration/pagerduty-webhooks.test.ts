@@ -219,6 +219,11 @@ describe('PagerDuty webhooks drive the incident', () => {
     );
     const how = "PagerDuty incident workflow 'Roll back' run by Grace Hopper: rollback to";
     expect(state.timeline.some((t) => t.kind === 'pagerduty' && t.message.startsWith(how))).toBe(true);
+    // PagerDuty's service page shows the rollback as a change event, linked to its build.
+    await waitFor(() => pd().changeEvents.some((c) => c.summary.includes(id)), 'the change event');
+    expect(pd().changeEvents.find((c) => c.summary.includes(id))?.body).toMatchObject({
+      links: [{ href: state.rollbacks[0]?.buildUrl, text: 'Rollback build' }],
+    });
   });
 
   test('resolved in PagerDuty resolves and closes the incident, without resolving the page again', async () => {
