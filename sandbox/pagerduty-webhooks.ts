@@ -68,7 +68,7 @@ export class WebhookSender {
   }
 
   /** Delivers an event to every subscription that wants it; resolves once each has its answer. */
-  send(event: { id: string; event_type: string }): Promise<WebhookDelivery[]> {
+  send(event: { id: string; event_type: string; [field: string]: unknown }): Promise<WebhookDelivery[]> {
     const body = JSON.stringify({ event });
     const wanted = this.subscriptions.filter(
       (s) => s.events.length === 0 || s.events.includes(event.event_type),

@@ -571,7 +571,7 @@ export class PagerDutyStandIn extends VendorStandIn {
       agent,
       client: null,
       data: data ?? this.webhookIncident(incident),
-    } as { id: string; event_type: string });
+    });
   }
 
   /** `data` of incident.* events (§3.3): the incident with its key, assignees and policy. */
