@@ -6,6 +6,7 @@ import { createEnrichActivities } from './enrich';
 import { createNotifyActivities } from './notify';
 import { createPageActivities } from './page';
 import { createProfileActivities } from './profile';
+import { createPolicyActivities } from './policy';
 import { createRollbackActivities } from './rollback';
 
 export type { ActivityDeps } from './deps';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProfileActivities(deps),
     ...createEnrichActivities(deps),
     ...createPageActivities(deps),
+    ...createPolicyActivities(deps),
     ...createRollbackActivities(deps),
     ...createNotifyActivities(deps),
     ...createArchiveActivities(deps),

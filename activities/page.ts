@@ -1,12 +1,13 @@
 // Paging through the service's Pager (PagerDuty): trigger with the enrichment attached, a note on the
 // PagerDuty incident for enrichment that arrived after the page, acknowledge and resolve as the incident
-// moves, change events for rollbacks, and who is on call.
+// moves, change events for rollbacks, and who is on call; then, through the REST API, the PagerDuty
+// incident behind a page, escalation one level up, and notes.
 import { ApplicationFailure } from '@temporalio/common';
 import { alertLinks, type Alert } from '../domain/alert';
 import { headline, short, type Enrichment } from '../domain/enrichment';
 import type { ServiceProfile } from '../domain/incident';
 import { describeSuspect, formatDuration, type SuspectDeploy } from '../domain/timings';
-import type { PageLink, PageSeverity, Pager } from '../integrations/roles';
+import type { PageLink, PageSeverity, Pager, PagerIncident } from '../integrations/roles';
 import { serviceConfig, type ActivityDeps } from './deps';
 import { callVendor, notConfigured } from './failures';
 
@@ -37,6 +38,11 @@ export interface PageTarget {
   dedupKey: string;
 }
 
+/** A page's PagerDuty incident: by id when Firebreak knows it, else found by the dedup key. */
+export interface PagerDutyIncidentTarget extends PageTarget {
+  pagerDutyIncidentId: string | null;
+}
+
 const PAGER_SEVERITY: Record<string, PageSeverity> = {
   critical: 'critical',
   page: 'critical',
@@ -58,6 +64,18 @@ export function createPageActivities(deps: ActivityDeps) {
     if (!deps.pager || !routingKey)
       throw notConfigured(`no PagerDuty routing key configured for service '${service}'`);
     return { pager: deps.pager, routingKey };
+  };
+
+  /** The PagerDuty incident of a page; retryable while PagerDuty has not opened it yet (Events v2 is async). */
+  const incidentOf = async (pager: Pager, target: PageTarget): Promise<PagerIncident> => {
+    const found = await callVendor(() => pager.incidentByDedupKey(target.dedupKey));
+    if (!found) {
+      throw ApplicationFailure.retryable(
+        `PagerDuty has no incident for dedup key ${target.dedupKey} yet`,
+        'PagerDutyIncidentNotOpenYet',
+      );
+    }
+    return found;
   };
 
   return {
@@ -117,6 +135,7 @@ export function createPageActivities(deps: ActivityDeps) {
       service: string;
       summary: string;
       details: Record<string, unknown>;
+      links?: PageLink[];
     }): Promise<void> {
       const { pager, routingKey } = pagerFor(input.service);
       await callVendor(() =>
@@ -125,9 +144,30 @@ export function createPageActivities(deps: ActivityDeps) {
           summary: input.summary,
           source: `firebreak/${input.service}`,
           customDetails: input.details,
-          links: [],
+          links: input.links ?? [],
         }),
       );
+    },
+
+    /** The PagerDuty incident a page opened; null when no REST API token is configured. */
+    async findPagerDutyIncident(target: PageTarget): Promise<PagerIncident | null> {
+      if (!deps.pager || !deps.config.integrations.pagerduty?.apiToken) return null;
+      return incidentOf(deps.pager, target);
+    },
+
+    /** Escalates the page's PagerDuty incident to `level`; returns the incident it escalated. */
+    async escalatePage(input: PagerDutyIncidentTarget & { level: number }): Promise<{ id: string }> {
+      const { pager } = pagerFor(input.service);
+      const id = input.pagerDutyIncidentId ?? (await incidentOf(pager, input)).id;
+      await callVendor(() => pager.escalate(id, input.level));
+      return { id };
+    },
+
+    /** A note on the page's PagerDuty incident, e.g. why Firebreak refused an action asked for there. */
+    async notePagerDuty(input: PagerDutyIncidentTarget & { text: string }): Promise<void> {
+      const { pager } = pagerFor(input.service);
+      const id = input.pagerDutyIncidentId ?? (await incidentOf(pager, input)).id;
+      await callVendor(() => pager.addNote(id, input.text));
     },
 
     /** Names of whoever is on call for the service's escalation policy; null when none is configured. */
@@ -211,7 +251,7 @@ function enrichmentNote(e: Enrichment, suspect: SuspectDeploy | null): string[] 
 
 function pageLinks(publicUrl: string, input: PageInput): PageLink[] {
   const links: PageLink[] = [
-    { href: `${publicUrl}/v1/incidents/${input.incidentId}`, text: 'Firebreak incident' },
+    { href: `${publicUrl}/#/incidents/${input.incidentId}`, text: 'Firebreak dashboard' },
     { href: `${publicUrl}/v1/incidents/${input.incidentId}/report`, text: 'Incident report' },
   ];
   const { runbook, dashboard } = alertLinks(input.alerts);

@@ -74,7 +74,7 @@ apiOptions(program.command('show <id>'))
   });
 
 apiOptions(program.command('act <id> <action>'))
-  .description('take a responder action: acknowledge, rollback, resolve, note')
+  .description('take a responder action: acknowledge, rollback, escalate, resolve, note')
   .option('--to <sha>', 'rollback: target commit (default: the rollback candidate)')
   .option('--force', 'rollback: override safety checks')
   .option('--resolution <text>', 'resolve: what fixed it')

@@ -9,8 +9,9 @@ import type { FirebreakConfig } from '../config/schema';
 import { FileReportArchive } from '../integrations/report-archive';
 import { buildActivityDeps, publicUrl, type WiringExtras } from '../worker/wiring';
 import { createIncidentWorker, NativeConnection } from '../worker/worker';
+import { pagerDutyWebhookSettings } from './api/pagerduty-webhook';
 import { createApi } from './api/server';
-import { IncidentService, incidentPolicies } from './incidents';
+import { IncidentService } from './incidents';
 import { intakeSettings } from './intake/intake';
 import { startEmbeddedServer, type EmbeddedServer } from './temporal/embedded-server';
 import { raiseRetention, registerSearchAttributes } from './temporal/namespace';
@@ -75,7 +76,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   if (embedded) await raiseRetention(connection, namespace);
   const client = new Client({ connection, namespace });
   const archive = new FileReportArchive(path.join(config.dataDir, 'reports'));
-  const incidents = new IncidentService(client, config.temporal.taskQueue, archive, incidentPolicies(config));
+  const incidents = new IncidentService(client, config.temporal.taskQueue, archive);
 
   let worker: Worker | null = null;
   let workerRun: Promise<void> | null = null;
@@ -100,7 +101,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       intakeConfig: config.intake,
       journalDir: path.join(config.dataDir, 'intake'),
       apiTokens: config.api.tokens,
+      pagerDuty: pagerDutyWebhookSettings(config),
       isReady: () => isReachable(connection),
+      log,
     });
     await api.listen({ host: config.api.host, port: config.api.port });
     const port = (api.server.address() as { port: number }).port;

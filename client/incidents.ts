@@ -9,17 +9,21 @@ import {
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { ActionRejection, type ActionOutcome, type ActionRequest } from '../domain/actions';
+import {
+  ActionRejection,
+  type ActionOutcome,
+  type ActionRequest,
+  type RejectionKind,
+} from '../domain/actions';
 import type { AlertBatch } from '../domain/alert';
 import { incidentIdFor, isIncidentId, workflowIdForGroup } from '../domain/ids';
 import type { IncidentState, IncidentStatus, IncidentSummary } from '../domain/incident';
+import type { PagerDutyDelivery } from '../domain/pagerduty-events';
 import { buildReport, renderMarkdown, type IncidentReport } from '../domain/report';
 import * as attributes from '../domain/search-attributes';
 import type { ReportArchive } from '../integrations/report-archive';
-import { actionUpdate, alertsSignal, stateQuery } from '../workflows/messages';
+import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from '../workflows/messages';
 import { signalWithStart } from './temporal/signal-with-start';
-import type { FirebreakConfig } from '../config/schema';
-import { DEFAULT_POLICY, type IncidentPolicy } from '../domain/policy';
 import type { IncidentInput } from '../workflows/incident';
 
 export interface IntakeResult {
@@ -35,13 +39,21 @@ export interface IncidentFilter {
   service?: string;
 }
 
+/** Which incident a PagerDuty webhook concerns: ours by incident key, or PagerDuty's by id. */
+export interface PagerDutyRoute {
+  incidentKey: string | null;
+  pagerDutyIncidentId: string | null;
+}
+
+export type PagerDutyDeliveryOutcome =
+  | { delivered: true; incidentId: string }
+  | { delivered: false; reason: 'unknown incident' | 'incident closed' };
+
 export class IncidentService {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly archive: ReportArchive,
-    /** The service's policy as it is now; a starting incident keeps it for its whole life. */
-    private readonly policyFor: (service: string) => IncidentPolicy,
   ) {}
 
   static newDeliveryId(): string {
@@ -54,7 +66,7 @@ export class IncidentService {
    */
   async ingest(group: string, service: string, batch: AlertBatch): Promise<IntakeResult> {
     const workflowId = workflowIdForGroup(group);
-    const input: IncidentInput = { group, service, policy: this.policyFor(service) };
+    const input: IncidentInput = { group, service };
     const { runId, started } = await signalWithStart(this.client, {
       workflowId,
       workflowType: 'incidentWorkflow',
@@ -109,6 +121,26 @@ export class IncidentService {
     }
   }
 
+  /** Hands a PagerDuty webhook to its incident (a durable signal); not delivered when the incident is unknown or closed. */
+  async deliverPagerDutyEvent(
+    route: PagerDutyRoute,
+    delivery: PagerDutyDelivery,
+  ): Promise<PagerDutyDeliveryOutcome> {
+    const execution = await this.findForPagerDuty(route);
+    if (!execution) return { delivered: false, reason: 'unknown incident' };
+    if (execution.status.name !== 'RUNNING') return { delivered: false, reason: 'incident closed' };
+    try {
+      await this.client.workflow
+        .getHandle(execution.workflowId, execution.runId)
+        .signal(pagerDutySignal, delivery);
+    } catch (error) {
+      // Closed between the lookup and the signal.
+      if (error instanceof WorkflowNotFoundError) return { delivered: false, reason: 'incident closed' };
+      throw error;
+    }
+    return { delivered: true, incidentId: incidentIdFor(execution.workflowId, execution.runId) };
+  }
+
   /** The archived report of a closed incident, or a live draft of an open one. */
   async report(id: string): Promise<{ report: IncidentReport; markdown: string } | null> {
     const archived = await this.archive.load(id);
@@ -121,18 +153,20 @@ export class IncidentService {
 
   private async find(id: string): Promise<WorkflowExecutionInfo | null> {
     if (!isIncidentId(id)) return null;
-    const query = `${attributes.INCIDENT_ID.name} = '${escapeQuery(id)}'`;
+    return this.first(`${attributes.INCIDENT_ID.name} = '${escapeQuery(id)}'`);
+  }
+
+  /** The incident key is Firebreak's incident id when Firebreak paged; otherwise PagerDuty's id is known after paging. */
+  private async findForPagerDuty(route: PagerDutyRoute): Promise<WorkflowExecutionInfo | null> {
+    const byKey = route.incidentKey ? await this.find(route.incidentKey) : null;
+    if (byKey || !route.pagerDutyIncidentId) return byKey;
+    return this.first(`${attributes.PAGERDUTY_INCIDENT.name} = '${escapeQuery(route.pagerDutyIncidentId)}'`);
+  }
+
+  private async first(query: string): Promise<WorkflowExecutionInfo | null> {
     for await (const execution of this.client.workflow.list({ query, pageSize: 1 })) return execution;
     return null;
   }
-}
-
-/** Reads each service's incident policy from the configuration. */
-export function incidentPolicies(config: FirebreakConfig): (service: string) => IncidentPolicy {
-  return (service) => ({
-    pageSeverities: config.services[service]?.policy.pageSeverities ?? [...DEFAULT_POLICY.pageSeverities],
-    flapWindowMs: config.intake.flapWindowSeconds * 1000,
-  });
 }
 
 function toSummary(execution: WorkflowExecutionInfo): IncidentSummary {
@@ -155,10 +189,15 @@ function toRejection(error: unknown): unknown {
   if (!(error instanceof WorkflowUpdateFailedError)) return error;
   const cause = error.cause;
   if (cause instanceof ApplicationFailure && cause.type?.startsWith('ActionRejected.')) {
-    const kind = cause.type === 'ActionRejected.conflict' ? 'conflict' : 'invalid';
-    return new ActionRejection(kind, cause.message);
+    return new ActionRejection(rejectionKind(cause.type), cause.message);
   }
   return new ActionRejection('conflict', cause?.message ?? error.message);
+}
+
+function rejectionKind(type: string): RejectionKind {
+  if (type === 'ActionRejected.conflict') return 'conflict';
+  if (type === 'ActionRejected.forbidden') return 'forbidden';
+  return 'invalid';
 }
 
 function escapeQuery(value: string): string {

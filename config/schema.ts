@@ -1,11 +1,19 @@
 // Firebreak's configuration: one YAML file, validated at start with errors that name the path of
 // each bad key. Secrets may only appear as ${ENV_VAR} references, never as literals in the file.
 import { z } from 'zod';
+import { ACTION_NAMES, type ActionName } from '../domain/actions';
+import { DEFAULT_NOTE_COMMANDS } from '../domain/pagerduty-events';
+import { parseDuration } from '../domain/policy';
 import { intakeSchema } from './intake-schema';
 import { secret } from './secret';
 
 const url = z.url({ message: 'must be an absolute URL' });
 const repo = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name');
+/** Kept as written ('10m'); domain/policy.ts turns it into milliseconds when an incident starts. */
+const duration = z
+  .string()
+  .refine((text) => (parseDuration(text) ?? 0) > 0, "must be a duration such as '90s', '10m' or '1h30m'");
+const actionName = z.enum(ACTION_NAMES as unknown as [ActionName, ...ActionName[]]);
 
 const DEFAULT_POLICY = {
   migrationPaths: ['db/migrate/', 'migrations/'],
@@ -76,6 +84,22 @@ const serviceSchema = z
           .default(DEFAULT_POLICY.suspectWindowMinutes),
         /** Severities that page; lower ones are recorded and notified, not paged. */
         pageSeverities: z.array(z.string().min(1)).default(DEFAULT_POLICY.pageSeverities),
+        /** No acknowledgement within this long escalates one level (default 10m). */
+        ackTimeout: duration.optional(),
+        /** How many levels the engine escalates by itself, one every ackTimeout (default 2). */
+        escalations: z.number().int().min(0).max(10).optional(),
+        /** Off unless set: with a suspect deploy and no responder action within this long, roll back. */
+        autoRollbackAfter: duration.optional(),
+        /** Who may act on this service's incidents; without it, anyone who reaches a channel. */
+        responders: z
+          .object({
+            /** PagerDuty user ids or email addresses. */
+            users: z.array(z.string().min(1)).default([]),
+            /** Anyone on call for the service's escalation policy. */
+            onCall: z.boolean().default(false),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default(DEFAULT_POLICY),
@@ -113,6 +137,16 @@ export const configSchema = z
             apiUrl: url.default('https://api.pagerduty.com'),
             apiToken: secret.optional(),
             fromEmail: z.email().optional(),
+            /** Events Firebreak sends per routing key per minute at most (PagerDuty allows about 120). */
+            eventsPerMinute: z.number().int().min(1).max(10_000).default(120),
+            /** Signing secrets of the v3 webhook subscription; several while one is being rotated. */
+            webhookSecrets: z.array(secret).default([]),
+            /** PagerDuty incident workflow id or name → the action it asks for. */
+            incidentWorkflows: z.record(z.string().min(1), actionName).default({}),
+            /** Note commands: a note starting with the key (e.g. '/rollback') asks for the action. */
+            noteCommands: z
+              .record(z.string().regex(/^\/\S+$/, "commands start with '/'"), actionName)
+              .default(DEFAULT_NOTE_COMMANDS),
           })
           .strict()
           .optional(),

@@ -8,17 +8,20 @@ export interface Actor {
   /** Who: a person's email or handle, or a system name such as 'alertmanager'. */
   by: string;
   channel: Channel;
+  /** The channel's own id for the person (a PagerDuty user id), when it has one: authorization uses it. */
+  userId?: string;
 }
 
 export type ResponderAction =
   | { action: 'acknowledge' }
   | { action: 'rollback'; to?: string; force?: boolean }
   | { action: 'resolve'; resolution?: string }
+  | { action: 'escalate' }
   | { action: 'note'; text: string };
 
 export type ActionName = ResponderAction['action'];
 
-export const ACTION_NAMES: readonly ActionName[] = ['acknowledge', 'rollback', 'resolve', 'note'];
+export const ACTION_NAMES: readonly ActionName[] = ['acknowledge', 'rollback', 'resolve', 'escalate', 'note'];
 
 export interface ActionRequest {
   actor: Actor;
@@ -37,12 +40,22 @@ export interface ActionContext {
   status: IncidentStatus;
   currentDeploySha: string | null;
   rollbackCandidateSha: string | null;
+  /**
+   * Whether someone acknowledged already. An automatic rollback can be under way before anyone has,
+   * so the status alone cannot tell; without it the status decides.
+   */
+  acknowledged?: boolean;
 }
 
-/** Why an action is refused: `conflict` = wrong moment (409), `invalid` = bad request (422). */
+/**
+ * Why an action is refused: `conflict` = wrong moment (409), `invalid` = bad request (422),
+ * `forbidden` = this person may not act on this service (403).
+ */
+export type RejectionKind = 'conflict' | 'invalid' | 'forbidden';
+
 export class ActionRejection extends Error {
   constructor(
-    readonly kind: 'conflict' | 'invalid',
+    readonly kind: RejectionKind,
     message: string,
   ) {
     super(message);
@@ -60,14 +73,20 @@ export function validateAction(request: ResponderAction, context: ActionContext)
   }
   switch (request.action) {
     case 'acknowledge':
-      if (context.status !== 'triggered' && context.status !== 'paged') {
-        throw new ActionRejection('conflict', `incident is already ${context.status}`);
+      if (context.acknowledged ?? (context.status !== 'triggered' && context.status !== 'paged')) {
+        const state = context.status === 'paged' ? 'acknowledged' : context.status;
+        throw new ActionRejection('conflict', `incident is already ${state}`);
       }
       return;
     case 'rollback':
       validateRollback(request, context);
       return;
     case 'resolve':
+      return;
+    case 'escalate':
+      if (context.status === 'triggered') {
+        throw new ActionRejection('conflict', 'nothing to escalate: nobody has been paged yet');
+      }
       return;
     case 'note':
       if (typeof request.text !== 'string' || request.text.trim() === '') {
@@ -132,6 +151,8 @@ export function parseAction(body: unknown): ResponderAction {
         throw new ActionRejection('invalid', "'resolution' must be a string");
       }
       return { action: 'resolve', ...(raw.resolution ? { resolution: raw.resolution } : {}) };
+    case 'escalate':
+      return { action: 'escalate' };
     case 'note':
       if (typeof raw.text !== 'string') throw new ActionRejection('invalid', "'text' must be a string");
       return { action: 'note', text: raw.text };

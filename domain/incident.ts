@@ -3,6 +3,7 @@
 import type { Actor } from './actions';
 import type { Alert } from './alert';
 import type { Enrichment } from './enrichment';
+import type { IncidentPolicy } from './policy';
 
 export type IncidentStatus =
   | 'triggered'
@@ -48,6 +49,8 @@ export interface RollbackRecord {
   requestedBy: Actor;
   requestedAt: string;
   forced: boolean;
+  /** Started by the engine's auto-rollback policy, not by a person. */
+  automatic?: boolean;
   queueId?: number;
   buildNumber?: number;
   buildUrl?: string;
@@ -76,6 +79,15 @@ export interface ServiceProfile {
   suspectWindowMs: number;
 }
 
+/** The PagerDuty side of the incident: learnt after paging, needed for REST calls and webhooks. */
+export interface PagerDutyLink {
+  incidentId: string | null;
+  incidentNumber: number | null;
+  url: string | null;
+  /** The escalation level Firebreak last paged or escalated to (1 = the first responders). */
+  escalationLevel: number;
+}
+
 export interface IncidentState {
   id: string;
   workflowId: string;
@@ -87,6 +99,9 @@ export interface IncidentState {
   /** Null until read at the start (and for incidents started before profiles existed). */
   profile: ServiceProfile | null;
   enrichment: Enrichment | null;
+  /** The service's policy as it was when the incident started. */
+  policy: IncidentPolicy;
+  pagerDuty: PagerDutyLink;
   times: IncidentTimes;
   rollbacks: RollbackRecord[];
   resolution: string | null;

@@ -94,7 +94,10 @@ function summaryLine(state: IncidentState, timings: Timings): string {
   else parts.push(`Status: ${state.status}.`);
   if (timings.suspectDeploy) parts.push(`Suspect deploy: ${describeSuspect(timings.suspectDeploy)}.`);
   const rollback = state.rollbacks.at(-1);
-  if (rollback?.result) parts.push(`Rollback to ${rollback.targetSha.slice(0, 12)}: ${rollback.result}.`);
+  if (rollback?.result) {
+    const how = rollback.automatic ? 'Automatic rollback' : 'Rollback';
+    parts.push(`${how} to ${rollback.targetSha.slice(0, 12)}: ${rollback.result}.`);
+  }
   return parts.join(' ');
 }
 
@@ -179,9 +182,10 @@ function rollbackSection(report: IncidentReport): string[] {
   const lines = ['## Rollbacks', ''];
   for (const r of report.rollbacks) {
     const build = r.buildNumber ? `build #${r.buildNumber}` : 'no build';
-    lines.push(
-      `- to ${short(r.targetSha)} by ${r.requestedBy.by} (${r.requestedBy.channel}): ${r.result ?? 'running'}, ${build}`,
-    );
+    const by = r.automatic
+      ? 'automatically, by the auto-rollback policy (no responder action in time)'
+      : `by ${r.requestedBy.by} (${r.requestedBy.channel})`;
+    lines.push(`- to ${short(r.targetSha)} ${by}: ${r.result ?? 'running'}, ${build}`);
   }
   return [...lines, ''];
 }

@@ -6,5 +6,10 @@ export const INCIDENT_ID = defineSearchAttributeKey('FirebreakIncidentId', Searc
 export const SERVICE = defineSearchAttributeKey('FirebreakService', SearchAttributeType.KEYWORD);
 export const SEVERITY = defineSearchAttributeKey('FirebreakSeverity', SearchAttributeType.KEYWORD);
 export const STATUS = defineSearchAttributeKey('FirebreakStatus', SearchAttributeType.KEYWORD);
+/** PagerDuty's incident id: how a webhook that names only PagerDuty's incident finds ours. */
+export const PAGERDUTY_INCIDENT = defineSearchAttributeKey(
+  'FirebreakPagerDutyIncident',
+  SearchAttributeType.KEYWORD,
+);
 
-export const FIREBREAK_SEARCH_ATTRIBUTES = [INCIDENT_ID, SERVICE, SEVERITY, STATUS];
+export const FIREBREAK_SEARCH_ATTRIBUTES = [INCIDENT_ID, SERVICE, SEVERITY, STATUS, PAGERDUTY_INCIDENT];

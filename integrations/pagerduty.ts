@@ -5,6 +5,7 @@
 import https from 'node:https';
 import { api, event } from '@pagerduty/pdjs';
 import { IntegrationError, isRetryableStatus } from './errors';
+import { SlidingWindowLimiter } from './rate-limit';
 import type {
   ChangeRecord,
   OnCall,
@@ -28,6 +29,10 @@ export interface PagerDutyClientOptions {
   timeoutMs: number;
   /** Extra CA to trust (PEM), e.g. the sandbox stand-in's self-signed certificate. */
   caCert?: string;
+  /** Events sent per routing key in any 60 s, at most (default 120, PagerDuty's limit, §1.5). */
+  eventsPerMinute?: number;
+  /** Clock for the rate limit (tests). */
+  now?: () => number;
 }
 
 export type PagerDutyIncident = PagerIncident;
@@ -39,6 +44,7 @@ type PdjsResponse = Awaited<ReturnType<typeof event>>;
 const SUMMARY_MAX = 1024;
 /** PagerDuty's advice for Events API 429s: retry about 30 s apart (§1.5); it sends no Retry-After. */
 const EVENTS_RETRY_AFTER_MS = 30_000;
+const EVENTS_WINDOW_MS = 60_000;
 const ONCALL_PAGE_LIMIT = 100;
 const ONCALL_MAX_PAGES = 20;
 /** Node's TLS verification failures (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID...). */
@@ -51,6 +57,7 @@ export class PagerDutyClient implements Pager {
   private readonly fromEmail?: string;
   private readonly timeoutMs: number;
   private readonly agent?: https.Agent;
+  private readonly eventsLimit: SlidingWindowLimiter;
 
   constructor(options: PagerDutyClientOptions) {
     this.eventsServer = pdjsServer(options.eventsUrl ?? 'https://events.pagerduty.com', 'eventsUrl');
@@ -60,6 +67,11 @@ export class PagerDutyClient implements Pager {
     this.timeoutMs = options.timeoutMs;
     // node-fetch (under pdjs's cross-fetch) takes an `agent`; pdjs spreads our options into fetch.
     if (options.caCert) this.agent = new https.Agent({ ca: options.caCert });
+    this.eventsLimit = new SlidingWindowLimiter(
+      options.eventsPerMinute ?? 120,
+      EVENTS_WINDOW_MS,
+      options.now ?? Date.now,
+    );
   }
 
   async trigger(page: PageRequest): Promise<PageReceipt> {
@@ -122,6 +134,8 @@ export class PagerDutyClient implements Pager {
       const data = await this.rest('GET', '/oncalls', {
         query: {
           'escalation_policy_ids[]': [escalationPolicyId],
+          // Expands each user with its email, which authorization matches against API callers.
+          'include[]': ['users'],
           limit: String(ONCALL_PAGE_LIMIT),
           offset: String(offset),
         },
@@ -149,6 +163,24 @@ export class PagerDutyClient implements Pager {
     return notes.filter(isRecord).map((n) => ({ id: String(n.id ?? ''), content: String(n.content ?? '') }));
   }
 
+  async escalate(incidentId: string, level: number): Promise<void> {
+    await this.rest('PUT', `/incidents/${encodeURIComponent(incidentId)}`, {
+      body: { incident: { type: 'incident_reference', escalation_level: level } },
+      write: true,
+    });
+  }
+
+  async userEmail(userId: string): Promise<string | null> {
+    try {
+      const data = await this.rest('GET', `/users/${encodeURIComponent(userId)}`, {});
+      const user = isRecord(data) && isRecord(data.user) ? data.user : {};
+      return typeof user.email === 'string' ? user.email : null;
+    } catch (error) {
+      if (error instanceof IntegrationError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
   /** Adds a note to an incident's timeline; returns the note id. */
   async addNote(incidentId: string, content: string): Promise<{ id: string }> {
     const data = await this.rest('POST', `/incidents/${encodeURIComponent(incidentId)}/notes`, {
@@ -162,6 +194,9 @@ export class PagerDutyClient implements Pager {
   // ---------- transport ----------
 
   private async sendEvent(kind: 'enqueue' | 'change', body: Record<string, unknown>): Promise<unknown> {
+    const routingKey = String(body.routing_key);
+    const wait = this.eventsLimit.take(routingKey);
+    if (wait > 0) throw heldBack(wait);
     const call = () =>
       event({
         ...this.requestInit(),
@@ -171,7 +206,13 @@ export class PagerDutyClient implements Pager {
         data: body as unknown as Parameters<typeof event>[0]['data'],
       });
     const response = await this.attempt(call);
-    if (!response.ok) throw eventsError(response);
+    if (!response.ok) {
+      const error = eventsError(response);
+      // Everyone sending on this key would be refused too: hold them all back until the reset.
+      if (response.status === 429)
+        this.eventsLimit.pause(routingKey, error.retryAfterMs ?? EVENTS_RETRY_AFTER_MS);
+      throw error;
+    }
     return response.data;
   }
 
@@ -206,8 +247,9 @@ export class PagerDutyClient implements Pager {
       // is the real bound, and it also cuts pdjs's 429 retries short.
       signal: AbortSignal.timeout(this.timeoutMs),
       requestTimeout: 0,
-      // pdjs retries a 429 three times after `retryTimeout` (default 20 s each): make that immediate,
-      // and let Temporal's retry policy do the backing off with the delay we report.
+      // pdjs retries a 429 three times after `retryTimeout` (default 20 s each; the count is
+      // hard-coded): make that immediate, and let Temporal's retry policy do the backing off with the
+      // delay we report. Those three re-sends are the only requests the rate limiter cannot hold back.
       retryTimeout: 0,
       ...(this.agent ? { agent: this.agent } : {}),
     };
@@ -253,6 +295,13 @@ function restServer(url: string): string {
 
 // ---------- errors ----------
 
+function heldBack(waitMs: number): IntegrationError {
+  return new IntegrationError(
+    `Firebreak held this event back: its routing key reached PagerDuty's rate limit; retry in ${Math.ceil(waitMs / 1000)} s`,
+    { vendor: 'pagerduty', code: 'rate_limited', retryable: true, retryAfterMs: waitMs },
+  );
+}
+
 function eventsError(response: PdjsResponse): IntegrationError {
   const data: unknown = response.data;
   const detail = isRecord(data)
@@ -265,7 +314,9 @@ function eventsError(response: PdjsResponse): IntegrationError {
       status: response.status,
       code: isRecord(data) && typeof data.status === 'string' ? data.status : undefined,
       retryable: isRetryableStatus(response.status),
-      ...(response.status === 429 ? { retryAfterMs: EVENTS_RETRY_AFTER_MS } : {}),
+      ...(response.status === 429
+        ? { retryAfterMs: rateLimitResetMs(response.headers) ?? EVENTS_RETRY_AFTER_MS }
+        : {}),
     },
   );
 }
@@ -287,9 +338,12 @@ function restError(response: { status: number; headers: Headers; data?: unknown 
   );
 }
 
-/** `ratelimit-reset` is the number of seconds until the REST rate-limit window resets (§2.3). */
+/**
+ * `ratelimit-reset` is the number of seconds until the REST rate-limit window resets (§2.3); the
+ * Events API documents no header, so a `Retry-After` in seconds is honoured when one comes.
+ */
 function rateLimitResetMs(headers: Headers): number | undefined {
-  const raw = headers.get('ratelimit-reset')?.trim();
+  const raw = (headers.get('ratelimit-reset') ?? headers.get('retry-after'))?.trim();
   const seconds = raw ? Number(raw) : NaN;
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
@@ -333,6 +387,7 @@ function toOnCall(entry: unknown): OnCall {
   return {
     userId,
     userName: String(user.summary ?? user.name ?? userId),
+    userEmail: typeof user.email === 'string' ? user.email : null,
     escalationLevel: typeof record.escalation_level === 'number' ? record.escalation_level : 1,
     start: typeof record.start === 'string' ? record.start : null,
     end: typeof record.end === 'string' ? record.end : null,

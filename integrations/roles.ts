@@ -46,13 +46,15 @@ export interface ChangeRecord {
 export interface OnCall {
   userId: string;
   userName: string;
+  /** Null when PagerDuty did not include it. */
+  userEmail: string | null;
   escalationLevel: number;
   /** ISO 8601, or null for a permanent on-call. */
   start: string | null;
   end: string | null;
 }
 
-/** The incident the pager opened for a dedup key. */
+/** The pager's own incident for a page (PagerDuty opens it asynchronously after a trigger). */
 export interface PagerIncident {
   id: string;
   number: number;
@@ -77,6 +79,10 @@ export interface Pager {
   /** The incident's notes, so a retried write can tell that it already happened. */
   notes(incidentId: string): Promise<PagerNote[]>;
   addNote(incidentId: string, content: string): Promise<{ id: string }>;
+  /** Re-assigns the incident to an escalation level (absolute, so repeating it is harmless). */
+  escalate(incidentId: string, level: number): Promise<void>;
+  /** A user's email address, or null when the user is unknown. */
+  userEmail(userId: string): Promise<string | null>;
 }
 
 // ---------- SourceHistory: what changed (GitHub) ----------

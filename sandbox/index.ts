@@ -3,15 +3,24 @@
 // config file, by `npm run demo`, and by the tests. Nothing here reaches a real PagerDuty.
 import { fieldMappingSchema, type IntakeConfig } from '../config/intake-schema';
 import type { FirebreakConfig } from '../config/schema';
+import { DEFAULT_NOTE_COMMANDS, PAGERDUTY_WEBHOOK_EVENTS } from '../domain/pagerduty-events';
 import type { WiringExtras } from '../worker/wiring';
 import { GitHubStandIn } from './github';
 import { JenkinsStandIn } from './jenkins';
 import { PagerDutyStandIn } from './pagerduty';
+import type { WebhookSubscription } from './pagerduty-webhooks';
 import { SlackStandIn } from './slack';
 import { SmtpStandIn } from './smtp';
 
 export const SANDBOX_API_TOKEN = 'sandbox-api-token';
 export const SANDBOX_ALERT_TOKEN = 'sandbox-alert-token';
+/** Signs the stand-in PagerDuty's webhooks to Firebreak. */
+export const SANDBOX_WEBHOOK_SECRET = 'sandbox-webhook-secret';
+/** The sandbox's PagerDuty incident workflows, as a responder would run them from an incident. */
+export const SANDBOX_INCIDENT_WORKFLOWS = {
+  rollback: { id: 'PWFROLL', name: 'Roll back' },
+  escalate: { id: 'PWFESCL', name: 'Escalate' },
+};
 const PAGERDUTY_TOKEN = 'sandbox-pagerduty-token';
 const GITHUB_TOKEN = 'sandbox-github-token';
 const JENKINS_USER = 'firebreak';
@@ -56,6 +65,8 @@ export interface Sandbox {
   rollbackJob: string;
   /** The history seeded for the sandbox service. */
   history: { currentSha: string; candidateSha: string };
+  /** Subscribes the stand-in PagerDuty to Firebreak's webhook route, as an operator would. */
+  subscribeWebhooks(apiUrl: string): WebhookSubscription;
   banner(apiUrl: string, temporalUiUrl: string | null): string;
   close(): Promise<void>;
 }
@@ -93,6 +104,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     service,
     rollbackJob,
     history,
+    subscribeWebhooks: (apiUrl) =>
+      pagerduty.subscribe(
+        `${apiUrl}/v1/pagerduty/webhook`,
+        [SANDBOX_WEBHOOK_SECRET],
+        PAGERDUTY_WEBHOOK_EVENTS,
+      ),
     banner: (apiUrl, uiUrl) => banner(sandbox, apiUrl, uiUrl),
     close: async () => {
       await Promise.all([pagerduty.close(), github.close(), jenkins.close(), slack.close(), smtp.close()]);
@@ -132,6 +149,13 @@ function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): F
         apiUrl: s.pagerduty.url,
         apiToken: PAGERDUTY_TOKEN,
         fromEmail: 'firebreak@sandbox.test',
+        eventsPerMinute: 120,
+        webhookSecrets: [SANDBOX_WEBHOOK_SECRET],
+        incidentWorkflows: {
+          [SANDBOX_INCIDENT_WORKFLOWS.rollback.name]: 'rollback',
+          [SANDBOX_INCIDENT_WORKFLOWS.escalate.id]: 'escalate',
+        },
+        noteCommands: DEFAULT_NOTE_COMMANDS,
       },
       github: { baseUrl: s.github.url, token: GITHUB_TOKEN },
       jenkins: { baseUrl: s.jenkins.url, user: JENKINS_USER, apiToken: JENKINS_TOKEN },
@@ -217,7 +241,8 @@ function banner(sandbox: Sandbox, apiUrl: string, temporalUiUrl: string | null):
     ` Alert intake   POST ${apiUrl}/v1/alerts/{alertmanager,grafana,datadog,generic/sandbox}   (token: ${SANDBOX_ALERT_TOKEN})`,
     ` Temporal UI    ${temporalUiUrl ?? 'off'}`,
     ` Stand-ins (GET <url>/_sandbox/received shows what Firebreak sent):`,
-    `   PagerDuty    ${sandbox.pagerduty.url}   (self-signed HTTPS)`,
+    `   PagerDuty    ${sandbox.pagerduty.url}   (self-signed HTTPS; webhooks to ${apiUrl}/v1/pagerduty/webhook)`,
+    `                play the responder: POST <url>/_sandbox/incidents/<incident id>/responder {"do":"acknowledge"}`,
     `   GitHub       ${sandbox.github.url}   (repo acme/${sandbox.service})`,
     `   Jenkins      ${sandbox.jenkins.url}   (job ${sandbox.rollbackJob})`,
     `   Slack        ${sandbox.slack.url}`,

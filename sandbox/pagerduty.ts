@@ -1,9 +1,12 @@
 // A local PagerDuty: Events API v2 (alert and change events, with PagerDuty's de-duplication model
-// and per-key rate limit) and the REST v2 endpoints Firebreak uses (on-calls, incidents, notes).
+// and per-key rate limit), the REST v2 endpoints Firebreak uses (on-calls, incidents, escalation,
+// notes, users), and signed v3 webhooks for what happens to its incidents — including what a
+// simulated responder does "in the PagerDuty UI" (`as(user).acknowledge(...)`, notes, workflows).
 // It speaks HTTPS because pdjs only ever builds https:// URLs (contracts/pagerduty.md §5.3).
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { WebhookSender, type WebhookDelivery, type WebhookSubscription } from './pagerduty-webhooks';
 import { StandIn, VendorStandIn } from './stand-in';
 import { createSandboxTls, type SandboxTls } from './tls';
 
@@ -37,6 +40,9 @@ export interface PagerDutyStandInOptions {
   eventsPerMinute?: number;
   /** Injected clock, so the rate-limit window can be tested without waiting. */
   now?: () => Date;
+  /** Webhook attempts per delivery, and the pause between them (defaults 3 and 1 s). */
+  webhookAttempts?: number;
+  webhookRetryDelayMs?: number;
 }
 
 export interface RecordedEvent {
@@ -82,6 +88,10 @@ export interface StandInIncident {
   resolution: string | null;
   /** How many trigger events landed on this incident (1 + de-duplicated repeats). */
   triggerCount: number;
+  escalationPolicyId: string;
+  escalationLevel: number;
+  /** User ids the incident is assigned to. */
+  assignees: string[];
   customDetails: unknown;
   links: unknown[];
   notes: IncidentNote[];
@@ -122,6 +132,9 @@ export class PagerDutyStandIn extends VendorStandIn {
   private readonly open = new Map<string, StandInIncident>();
   private readonly recentEvents = new Map<string, number[]>();
   private readonly onCall = new Map<string, OnCallUser[]>([[SANDBOX_ESCALATION_POLICY_ID, DEFAULT_ON_CALL]]);
+  /** Which escalation policy a routing key's service uses (default PSANDBOX). */
+  private readonly policies = new Map<string, string>();
+  private readonly webhooks: WebhookSender;
   private nextIncidentNumber = 1;
   private tls?: SandboxTls;
 
@@ -131,6 +144,11 @@ export class PagerDutyStandIn extends VendorStandIn {
     this.apiToken = options.apiToken ?? SANDBOX_PAGERDUTY_TOKEN;
     this.eventsPerMinute = options.eventsPerMinute ?? 120;
     this.now = options.now ?? (() => new Date());
+    this.webhooks = new WebhookSender({
+      maxAttempts: options.webhookAttempts ?? 3,
+      retryDelayMs: options.webhookRetryDelayMs ?? 1000,
+      now: this.now,
+    });
     // Certificates are generated asynchronously (selfsigned 5), so without one yet the HTTPS server
     // starts with an empty context and gets its certificate in listen(), keeping construction sync.
     this.standIn.onResetClear(() => this.clear());
@@ -167,8 +185,83 @@ export class PagerDutyStandIn extends VendorStandIn {
     );
   }
 
+  /** Which escalation policy the service behind a routing key uses. */
+  setEscalationPolicy(routingKey: string, escalationPolicyId: string): void {
+    this.policies.set(routingKey, escalationPolicyId);
+  }
+
   incidents(): StandInIncident[] {
-    return this.allIncidents.map((incident) => ({ ...incident, notes: [...incident.notes] }));
+    return this.allIncidents.map((incident) => ({
+      ...incident,
+      notes: [...incident.notes],
+      assignees: [...incident.assignees],
+    }));
+  }
+
+  // ---------- webhooks v3 ----------
+
+  /** Subscribes `url` to webhooks signed with `secrets`; `events` empty = every event type. */
+  subscribe(url: string, secrets: string[], events: string[] = []): WebhookSubscription {
+    return this.webhooks.subscribe(url, secrets, events);
+  }
+
+  unsubscribe(subscriptionId: string): void {
+    this.webhooks.unsubscribe(subscriptionId);
+  }
+
+  /** Secret rotation: list old and new together, then the new one alone. */
+  setWebhookSecrets(subscriptionId: string, secrets: string[]): void {
+    this.webhooks.setSecrets(subscriptionId, secrets);
+  }
+
+  get webhookDeliveries(): WebhookDelivery[] {
+    return this.webhooks.deliveries;
+  }
+
+  /** Sends a delivered webhook again, same X-Webhook-Id and body: a duplicate, or a retry 47 h late. */
+  redeliverWebhook(webhookId: string): Promise<WebhookDelivery> {
+    return this.webhooks.redeliver(webhookId);
+  }
+
+  /** A delivered webhook's body signed with a wrong secret (or with `signature`, null = no header). */
+  forgeWebhook(webhookId: string, forgery: { secret?: string; signature?: string | null } = {}) {
+    return this.webhooks.forge(webhookId, forgery);
+  }
+
+  /** Waits until every webhook queued so far has been answered. */
+  webhooksSettled(): Promise<void> {
+    return this.webhooks.settled();
+  }
+
+  /** A responder working in the PagerDuty UI; each method resolves with the webhooks it caused. */
+  as(userId: string): SimulatedResponder {
+    const user = (): AgentReference => this.userReference(userId);
+    const change = (ref: string, apply: (incident: StandInIncident) => Promise<WebhookDelivery[]>) =>
+      apply(this.incidentByRef(ref));
+    return {
+      acknowledge: (ref) => change(ref, (i) => this.changeStatus(i, 'acknowledged', user())),
+      resolve: (ref) => change(ref, (i) => this.changeStatus(i, 'resolved', user())),
+      escalate: (ref, level) => change(ref, (i) => this.escalateIncident(i, level, user())),
+      reassign: (ref, toUserId) =>
+        change(ref, (i) => {
+          i.assignees = [toUserId];
+          return this.emit('incident.reassigned', i, user());
+        }),
+      delegate: (ref, escalationPolicyId) =>
+        change(ref, (i) => {
+          i.escalationPolicyId = escalationPolicyId;
+          i.escalationLevel = 1;
+          i.assignees = this.onCallAt(escalationPolicyId, 1);
+          return this.emit('incident.delegated', i, user());
+        }),
+      addNote: (ref, content) =>
+        change(ref, (i) => {
+          const note = this.noteOn(i, content, this.userOf(userId)?.email ?? userId);
+          return this.emit('incident.annotated', i, user(), noteData(i, note));
+        }),
+      runWorkflow: (ref, workflow) =>
+        change(ref, (i) => this.emit('incident.workflow.started', i, user(), workflowData(i, workflow))),
+    };
   }
 
   get notes(): IncidentNote[] {
@@ -176,6 +269,7 @@ export class PagerDutyStandIn extends VendorStandIn {
   }
 
   private clear(): void {
+    this.webhooks.clear();
     this.events.length = 0;
     this.changeEvents.length = 0;
     this.allIncidents.length = 0;
@@ -256,11 +350,12 @@ export class PagerDutyStandIn extends VendorStandIn {
       return { outcome: 'opened', incident: opened };
     }
     if (!incident) return { outcome: 'dropped' };
+    const agent = eventsAgent(routingKey);
     if (action === 'acknowledge') {
-      this.setStatus(incident, 'acknowledged', at);
+      void this.changeStatus(incident, 'acknowledged', agent);
       return { outcome: 'acknowledged', incident };
     }
-    this.setStatus(incident, 'resolved', at);
+    void this.changeStatus(incident, 'resolved', agent);
     return { outcome: 'resolved', incident };
   }
 
@@ -271,6 +366,7 @@ export class PagerDutyStandIn extends VendorStandIn {
     at: string,
   ): StandInIncident {
     const payload = body.payload as Record<string, unknown>;
+    const escalationPolicyId = this.policies.get(routingKey) ?? SANDBOX_ESCALATION_POLICY_ID;
     const incident: StandInIncident = {
       id: pagerDutyId('Q', 13),
       number: this.nextIncidentNumber++,
@@ -286,12 +382,44 @@ export class PagerDutyStandIn extends VendorStandIn {
       resolvedAt: null,
       resolution: null,
       triggerCount: 1,
+      escalationPolicyId,
+      escalationLevel: 1,
+      assignees: this.onCallAt(escalationPolicyId, 1),
       customDetails: payload.custom_details ?? null,
       links: Array.isArray(body.links) ? body.links : [],
       notes: [],
     };
     this.allIncidents.push(incident);
     return incident;
+  }
+
+  /** A status change and its webhook; nothing (and no webhook) when the status does not change. */
+  private async changeStatus(
+    incident: StandInIncident,
+    status: 'acknowledged' | 'resolved',
+    agent: AgentReference,
+    resolution?: string,
+  ): Promise<WebhookDelivery[]> {
+    if (incident.status === status) return [];
+    this.setStatus(incident, status, this.now().toISOString(), resolution);
+    return this.emit(
+      status === 'acknowledged' ? 'incident.acknowledged' : 'incident.resolved',
+      incident,
+      agent,
+    );
+  }
+
+  private async escalateIncident(
+    incident: StandInIncident,
+    level: number,
+    agent: AgentReference,
+  ): Promise<WebhookDelivery[]> {
+    incident.escalationLevel = level;
+    incident.assignees = this.onCallAt(incident.escalationPolicyId, level);
+    // Escalating hands the incident to the next level: it is theirs to acknowledge again.
+    if (incident.status === 'acknowledged') incident.status = 'triggered';
+    incident.updatedAt = this.now().toISOString();
+    return this.emit('incident.escalated', incident, agent);
   }
 
   private setStatus(incident: StandInIncident, status: AlertStatus, at: string, resolution?: string): void {
@@ -318,6 +446,7 @@ export class PagerDutyStandIn extends VendorStandIn {
     scope.put('/incidents/:id', async (request, reply) => this.updateIncident(request, reply));
     scope.get('/incidents/:id/notes', async (request, reply) => this.listNotes(request, reply));
     scope.post('/incidents/:id/notes', async (request, reply) => this.addNote(request, reply));
+    scope.get('/users/:id', async (request, reply) => this.getUser(request, reply));
   }
 
   /** `Authorization: Token token=<key>` (or OAuth's `Bearer <token>`) must carry the configured token. */
@@ -374,11 +503,16 @@ export class PagerDutyStandIn extends VendorStandIn {
     if (!incident) return reply.code(404).send(restError('Not Found', 2100));
     const update =
       isRecord(request.body) && isRecord(request.body.incident) ? request.body.incident : undefined;
-    const problem = checkIncidentUpdate(update, incident);
+    const problem = checkIncidentUpdate(update, incident, this.maxLevel(incident.escalationPolicyId));
     if (problem) return reply.code(400).send(problem);
-    const status = update?.status as 'acknowledged' | 'resolved';
-    const resolution = typeof update?.resolution === 'string' ? update.resolution : undefined;
-    this.setStatus(incident, status, this.now().toISOString(), resolution);
+    const agent = this.agentForEmail(from);
+    if (typeof update?.escalation_level === 'number') {
+      void this.escalateIncident(incident, update.escalation_level, agent);
+    }
+    if (update?.status === 'acknowledged' || update?.status === 'resolved') {
+      const resolution = typeof update.resolution === 'string' ? update.resolution : undefined;
+      void this.changeStatus(incident, update.status, agent, resolution);
+    }
     return { incident: this.renderIncident(incident) };
   }
 
@@ -387,6 +521,15 @@ export class PagerDutyStandIn extends VendorStandIn {
     const incident = this.findIncident(request);
     if (!incident) return reply.code(404).send(restError('Not Found', 2100));
     return { notes: incident.notes.map(renderNote) };
+  }
+
+  private async getUser(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const { id } = request.params as { id: string };
+    const user = this.userOf(id);
+    if (!user) return reply.code(404).send(restError('Not Found', 2100));
+    return {
+      user: { id: user.id, type: 'user', summary: user.name, name: user.name, email: user.email ?? null },
+    };
   }
 
   private async addNote(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
@@ -403,15 +546,107 @@ export class PagerDutyStandIn extends VendorStandIn {
         .code(400)
         .send(restError('Invalid Input Provided', 2001, ['Maximum number of notes reached']));
     }
+    const created = this.noteOn(incident, note.content, from);
+    void this.emit('incident.annotated', incident, this.agentForEmail(from), noteData(incident, created));
+    return reply.code(200).send({ note: renderNote(created) });
+  }
+
+  private noteOn(incident: StandInIncident, content: string, from: string): IncidentNote {
     const created: IncidentNote = {
       id: pagerDutyId('P', 6),
       incidentId: incident.id,
-      content: note.content,
+      content,
       from,
       createdAt: this.now().toISOString(),
     };
     incident.notes.push(created);
-    return reply.code(200).send({ note: renderNote(created) });
+    return created;
+  }
+
+  // ---------- people and webhook payloads ----------
+
+  private emit(
+    eventType: string,
+    incident: StandInIncident,
+    agent: AgentReference | null,
+    data?: Record<string, unknown>,
+  ): Promise<WebhookDelivery[]> {
+    return this.webhooks.send({
+      id: pagerDutyId('01', 24),
+      event_type: eventType,
+      resource_type: 'incident',
+      occurred_at: this.now().toISOString(),
+      agent,
+      client: null,
+      data: data ?? this.webhookIncident(incident),
+    });
+  }
+
+  /** `data` of incident.* events (§3.3): the incident with its key, assignees and policy. */
+  private webhookIncident(incident: StandInIncident): Record<string, unknown> {
+    return {
+      id: incident.id,
+      type: 'incident',
+      self: `${this.url}/incidents/${incident.id}`,
+      html_url: `${this.url}/_sandbox/incidents/${incident.id}`,
+      number: incident.number,
+      status: incident.status,
+      incident_key: incident.dedupKey,
+      created_at: incident.createdAt,
+      title: incident.summary,
+      service: { id: serviceIdFor(incident.routingKey), type: 'service_reference' },
+      assignees: incident.assignees.map((id) => this.userReference(id)),
+      escalation_policy: {
+        id: incident.escalationPolicyId,
+        type: 'escalation_policy_reference',
+        summary: `Escalation policy ${incident.escalationPolicyId}`,
+      },
+      teams: [],
+      priority: null,
+      urgency: incident.severity === 'critical' || incident.severity === 'error' ? 'high' : 'low',
+      conference_bridge: null,
+      resolve_reason: null,
+    };
+  }
+
+  private users(): OnCallUser[] {
+    return [...this.onCall.values()].flat();
+  }
+
+  private userOf(id: string): OnCallUser | undefined {
+    return this.users().find((user) => user.id === id);
+  }
+
+  private userReference(id: string): AgentReference {
+    const user = this.userOf(id);
+    return { id, type: 'user_reference', summary: user?.name ?? id, self: `${this.url}/users/${id}` };
+  }
+
+  /** The user behind a `From` header; Firebreak's bot user when it is nobody on call. */
+  private agentForEmail(email: string): AgentReference {
+    const user = this.users().find((u) => u.email?.toLowerCase() === email.toLowerCase());
+    return user
+      ? this.userReference(user.id)
+      : { id: 'PFIREBRK', type: 'user_reference', summary: email, self: `${this.url}/users/PFIREBRK` };
+  }
+
+  private onCallAt(escalationPolicyId: string, level: number): string[] {
+    return (this.onCall.get(escalationPolicyId) ?? [])
+      .filter((user) => (user.escalationLevel ?? 1) === level)
+      .map((user) => user.id);
+  }
+
+  private maxLevel(escalationPolicyId: string): number {
+    return Math.max(1, ...(this.onCall.get(escalationPolicyId) ?? []).map((u) => u.escalationLevel ?? 1));
+  }
+
+  /** By id, number or dedup key: tests know Firebreak's incident id, which is the dedup key. */
+  private incidentByRef(ref: string): StandInIncident {
+    const incident =
+      this.allIncidents.find((i) => i.id === ref || String(i.number) === ref) ??
+      [...this.allIncidents].reverse().find((i) => i.dedupKey === ref);
+    if (!incident) throw new Error(`pagerduty stand-in has no incident ${ref}`);
+    return incident;
   }
 
   /** By id or by incident number, as PagerDuty accepts both. */
@@ -466,6 +701,56 @@ export class PagerDutyStandIn extends VendorStandIn {
       this.setOnCall(policyId, request.body as OnCallUser[]);
       return reply.code(204).send();
     });
+    app.get('/_sandbox/webhooks', async () => ({ deliveries: this.webhookDeliveries }));
+    app.post('/_sandbox/webhooks', async (request, reply) => {
+      const body = isRecord(request.body) ? request.body : {};
+      if (typeof body.url !== 'string' || !Array.isArray(body.secrets)) {
+        return reply.code(400).send({ error: 'a subscription needs url (string) and secrets (array)' });
+      }
+      const events = Array.isArray(body.events) ? body.events.map(String) : [];
+      return reply.code(201).send(this.subscribe(body.url, body.secrets.map(String), events));
+    });
+    // Play the responder by hand: {"user":"PUSER01","do":"acknowledge"} (or resolve, escalate+level,
+    // reassign+to, delegate+to, note+content, workflow+name[+id]).
+    app.post('/_sandbox/incidents/:id/responder', async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const body = isRecord(request.body) ? request.body : {};
+      try {
+        const deliveries = await this.respondByHand(id, body);
+        return { deliveries: deliveries.map((d) => ({ webhookId: d.webhookId, status: d.status })) };
+      } catch (error) {
+        return reply.code(400).send({ error: (error as Error).message });
+      }
+    });
+  }
+
+  private respondByHand(ref: string, body: Record<string, unknown>): Promise<WebhookDelivery[]> {
+    const responder = this.as(typeof body.user === 'string' ? body.user : 'PUSER01');
+    const text = (key: string): string => {
+      if (typeof body[key] !== 'string') throw new Error(`'${key}' must be a string`);
+      return body[key];
+    };
+    switch (body.do) {
+      case 'acknowledge':
+        return responder.acknowledge(ref);
+      case 'resolve':
+        return responder.resolve(ref);
+      case 'escalate':
+        return responder.escalate(ref, typeof body.level === 'number' ? body.level : 2);
+      case 'reassign':
+        return responder.reassign(ref, text('to'));
+      case 'delegate':
+        return responder.delegate(ref, text('to'));
+      case 'note':
+        return responder.addNote(ref, text('content'));
+      case 'workflow':
+        return responder.runWorkflow(ref, {
+          id: typeof body.id === 'string' ? body.id : 'PWFSANDBOX',
+          name: text('name'),
+        });
+      default:
+        throw new Error("'do' must be acknowledge, resolve, escalate, reassign, delegate, note or workflow");
+    }
   }
 }
 
@@ -560,14 +845,17 @@ function requireFrom(request: FastifyRequest, reply: FastifyReply): string | und
 function checkIncidentUpdate(
   update: Record<string, unknown> | undefined,
   incident: StandInIncident,
+  maxLevel: number,
 ): { error: Record<string, unknown> } | undefined {
   if (!update || (update.type !== 'incident' && update.type !== 'incident_reference')) {
     return restError('Invalid Input Provided', 2001, [
       "incident.type must be 'incident' or 'incident_reference'",
     ]);
   }
+  if (update.escalation_level !== undefined)
+    return checkEscalation(update.escalation_level, incident, maxLevel);
   if (update.status !== 'acknowledged' && update.status !== 'resolved') {
-    // PagerDuty also re-opens (status triggered), escalates and reassigns; the stand-in does not model those.
+    // PagerDuty also re-opens (status triggered) and reassigns; the stand-in does not model those.
     return restError('Invalid Status', 1003, ["incident.status must be 'acknowledged' or 'resolved'"]);
   }
   if (update.resolution !== undefined && update.status !== 'resolved') {
@@ -577,6 +865,80 @@ function checkIncidentUpdate(
     return restError('Incident Already Resolved', 1001);
   }
   return undefined;
+}
+
+/** Escalation to a level of the incident's escalation policy (1006 Cannot Escalate otherwise, §2.1). */
+function checkEscalation(
+  level: unknown,
+  incident: StandInIncident,
+  maxLevel: number,
+): { error: Record<string, unknown> } | undefined {
+  if (typeof level !== 'number' || !Number.isInteger(level) || level < 1) {
+    return restError('Invalid Input Provided', 2001, ['escalation_level must be a positive integer']);
+  }
+  if (incident.status === 'resolved') return restError('Incident Already Resolved', 1001);
+  if (level > maxLevel) {
+    return restError('Cannot Escalate', 1006, [`the escalation policy has ${maxLevel} level(s)`]);
+  }
+  return undefined;
+}
+
+// ---------- webhook payloads (§3.3) ----------
+
+export interface AgentReference {
+  id: string;
+  type: string;
+  summary: string;
+  self?: string;
+}
+
+/** What a responder can do in the PagerDuty UI; each resolves with the webhooks it caused. */
+export interface SimulatedResponder {
+  acknowledge(incident: string): Promise<WebhookDelivery[]>;
+  resolve(incident: string): Promise<WebhookDelivery[]>;
+  escalate(incident: string, level: number): Promise<WebhookDelivery[]>;
+  reassign(incident: string, toUserId: string): Promise<WebhookDelivery[]>;
+  delegate(incident: string, escalationPolicyId: string): Promise<WebhookDelivery[]>;
+  addNote(incident: string, content: string): Promise<WebhookDelivery[]>;
+  runWorkflow(incident: string, workflow: { id: string; name: string }): Promise<WebhookDelivery[]>;
+}
+
+/** Status changes made through the Events API are PagerDuty's doing on the service's behalf. */
+function eventsAgent(routingKey: string): AgentReference {
+  return { id: serviceIdFor(routingKey), type: 'service_reference', summary: 'Events API v2' };
+}
+
+function incidentReference(incident: StandInIncident): Record<string, unknown> {
+  return { id: incident.id, type: 'incident_reference', summary: incident.summary };
+}
+
+function noteData(incident: StandInIncident, note: IncidentNote): Record<string, unknown> {
+  return {
+    incident: incidentReference(incident),
+    id: note.id,
+    content: note.content,
+    trimmed: false,
+    type: 'incident_note',
+  };
+}
+
+function workflowData(
+  incident: StandInIncident,
+  workflow: { id: string; name: string },
+): Record<string, unknown> {
+  return {
+    id: pagerDutyId('P', 6),
+    type: 'incident_workflow_instance',
+    summary: workflow.name,
+    incident_workflow: { id: workflow.id, type: 'incident_workflow_reference', summary: workflow.name },
+    workflow_trigger: {
+      id: randomUUID(),
+      type: 'workflow_trigger_reference',
+      summary: `Run: ${workflow.name}`,
+    },
+    incident: incidentReference(incident),
+    service: { id: serviceIdFor(incident.routingKey), type: 'service_reference' },
+  };
 }
 
 interface Page {

@@ -31,6 +31,7 @@ export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras 
           ...(pagerduty.apiToken ? { apiToken: pagerduty.apiToken } : {}),
           ...(pagerduty.fromEmail ? { fromEmail: pagerduty.fromEmail } : {}),
           timeoutMs: VENDOR_TIMEOUT_MS,
+          eventsPerMinute: pagerduty.eventsPerMinute,
           ...(extras.pagerDutyCaCert ? { caCert: extras.pagerDutyCaCert } : {}),
         })
       : null,

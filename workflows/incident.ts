@@ -1,6 +1,7 @@
 // The incident workflow: one run owns one incident from its first alert to its archived report.
-// It reads as the lifecycle in DESIGN.md: enrich (time-boxed) → page → wait for the responder or for
-// monitoring → act (rollback) → resolve → report. Every side effect is an activity; optional steps
+// It reads as the lifecycle in DESIGN.md: enrich (time-boxed) → page (per the severity policy) → wait for
+// the responder (from the API, the CLI or PagerDuty), for the escalation timer or for monitoring → act
+// (rollback) → resolve (holding for flaps) → report. Every side effect is an activity; optional steps
 // (enrichment past its budget, notifications) run beside the critical path and only ever leave a
 // timeline entry and a follow-up when they fail.
 import {
@@ -26,6 +27,8 @@ import {
   type Actor,
   type ResponderAction,
 } from '../domain/actions';
+import { FIREBREAK_NOTE_PREFIX, type PagerDutyDelivery } from '../domain/pagerduty-events';
+import { DEFAULT_POLICY, isListedResponder, pages, type ResponderPolicy } from '../domain/policy';
 import type { Alert, AlertBatch } from '../domain/alert';
 import {
   comparison,
@@ -46,12 +49,12 @@ import {
   type TimelineEntry,
   type TimeSource,
 } from '../domain/incident';
-import { DEFAULT_POLICY, pages, type IncidentPolicy } from '../domain/policy';
 import { buildReport, renderMarkdown, type IncidentReport } from '../domain/report';
 import { computeTimings, describeSuspect, formatDuration, suspectDeploy } from '../domain/timings';
 import * as attributes from '../domain/search-attributes';
-import type { StakeholderMessage } from '../integrations/roles';
-import { actionUpdate, alertsSignal, stateQuery } from './messages';
+import type { ResponderVerdict } from '../activities/policy';
+import type { PagerIncident, StakeholderMessage } from '../integrations/roles';
+import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from './messages';
 
 export interface IncidentInput {
   /** The grouping key intake chose (by default the service). */
@@ -64,18 +67,18 @@ export interface IncidentInput {
    * implements no operator service to register them); the incident is then not listable by them.
    */
   indexed?: boolean;
-  /** The service's policy when the incident started (absent in runs started before policies existed). */
-  policy?: IncidentPolicy;
 }
 
 const ENGINE: Actor = { by: 'firebreak', channel: 'workflow' };
 const MONITORING: Actor = { by: 'monitoring', channel: 'workflow' };
+/** PagerDuty retries a webhook for 48 h; this many recent event ids are remembered to ignore repeats. */
+const SEEN_PAGERDUTY_EVENTS = 1000;
 
 /** When the service's profile cannot be read, the page waits at most this long for enrichment. */
 const DEFAULT_ENRICHMENT_BUDGET_MS = 2000;
 
 // Timeouts and retries, named for what they protect.
-/** The service's config as the worker has it: no network, so a local activity. */
+/** The service's config as the worker has it (profile, policy): no network, so a local activity. */
 const configRead = proxyLocalActivities<IncidentActivities>({
   startToCloseTimeout: '5 seconds',
   retry: { maximumAttempts: 3 },
@@ -94,6 +97,31 @@ const paging = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '30 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** A responder is waiting for the answer (an API call, a PagerDuty command): fail fast, and refuse. */
+const authorizing = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumAttempts: 3 },
+});
+/** Escalation matters, but the next one is due an ackTimeout later: a few minutes of retries at most. */
+const escalation = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 6,
+  },
+});
+/** PagerDuty opens its incident a little after the page (Events v2 is asynchronous): keep looking ~5 min. */
+const incidentLookup = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 9,
+  },
 });
 /** A rollback build can take many minutes; heartbeats tell a dead worker from a slow build. */
 const jenkinsBuild = proxyActivities<IncidentActivities>({
@@ -119,6 +147,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
 
   await condition(() => incident.state.alerts.length > 0);
   incident.announce();
+  await incident.loadPolicy();
 
   await incident.loadProfile();
   await incident.enrichWithinBudget();
@@ -139,7 +168,6 @@ class Incident {
   private readonly background: Array<Promise<void>> = [];
   private readonly lateBatches: AlertBatch[] = [];
   private readonly dedupKey: string;
-  private readonly policy: IncidentPolicy;
   /** Set once the incident will not reopen: alerts that fire now belong to the next incident. */
   private closing = false;
   /** The status to return to when a flap reopens the incident. */
@@ -150,11 +178,16 @@ class Incident {
   private enrichmentDone = false;
   /** What the page carried: `partial` means enrichment finished after it, and follows as a note. */
   private pageOutcome: 'pending' | 'complete' | 'partial' | 'none' = 'pending';
+  /** Ids of PagerDuty webhooks already handled (bounded): PagerDuty delivers at least once. */
+  private readonly seenPagerDutyEvents: string[] = [];
+  /** A person took an action other than a note: the auto-rollback policy stands down. */
+  private responderActed = false;
+  /** PagerDuty already has the incident resolved: resolving the page again would be noise. */
+  private resolvedInPagerDuty = false;
 
   constructor(input: IncidentInput) {
     const info = workflowInfo();
     this.input = input;
-    this.policy = input.policy ?? DEFAULT_POLICY;
     const id = incidentIdFor(info.workflowId, info.runId);
     this.dedupKey = id;
     this.state = {
@@ -167,6 +200,8 @@ class Incident {
       alerts: [],
       profile: null,
       enrichment: null,
+      policy: { ...DEFAULT_POLICY },
+      pagerDuty: { incidentId: null, incidentNumber: null, url: null, escalationLevel: 1 },
       times: {
         impactStart: null,
         detected: null,
@@ -191,6 +226,7 @@ class Incident {
     setHandler(actionUpdate, (request) => this.act(request), {
       validator: (request) => this.validate(request),
     });
+    setHandler(pagerDutySignal, (delivery) => this.hearPagerDuty(delivery));
   }
 
   // ---------- alerts ----------
@@ -300,6 +336,14 @@ class Incident {
   announce(): void {
     this.upsertAttributes();
     this.notePending();
+  }
+
+  async loadPolicy(): Promise<void> {
+    try {
+      this.state.policy = await configRead.readIncidentPolicy({ service: this.state.service });
+    } catch (error) {
+      this.fail('policy-defaulted', "the service's policy could not be read; the defaults apply", error);
+    }
   }
 
   /** The service's owners, team, enrichment budget and suspect window, as configured now. */
@@ -464,14 +508,14 @@ class Incident {
   /** Pages when the incident's severity is one the policy pages for; otherwise records why not. */
   async pageIfPolicySays(): Promise<void> {
     this.severityRaised = false;
-    if (pages(this.policy, this.state.severity)) {
+    if (pages(this.state.policy, this.state.severity)) {
       await this.page();
       return;
     }
     this.pageOutcome = 'none';
     this.record(
       'not-paged',
-      `severity ${this.state.severity} does not page (policy pages ${this.policy.pageSeverities.join(', ')}); stakeholders are notified`,
+      `severity ${this.state.severity} does not page (policy pages ${this.state.policy.pageSeverities.join(', ')}); stakeholders are notified`,
       ENGINE,
     );
   }
@@ -479,7 +523,7 @@ class Incident {
   /** A severity rise: page now if it newly qualifies, or escalate the existing page's severity. */
   private async followSeverityRise(): Promise<void> {
     this.severityRaised = false;
-    if (!pages(this.policy, this.state.severity)) return;
+    if (!pages(this.state.policy, this.state.severity)) return;
     if (!this.state.times.paged) {
       await this.page();
       return;
@@ -517,6 +561,103 @@ class Incident {
       if (onCall)
         this.record('on-call', onCall.length ? `on call: ${onCall.join(', ')}` : 'nobody is on call', ENGINE);
     });
+    this.inBackground('PagerDuty incident lookup', async () => {
+      const found = await incidentLookup.findPagerDutyIncident({
+        service: this.state.service,
+        dedupKey: this.dedupKey,
+      });
+      if (found) this.learnPagerDutyIncident(found);
+    });
+    this.inBackground('escalation', () => this.escalateUntilAcknowledged());
+    this.inBackground('auto-rollback', () => this.rollBackIfNobodyActs());
+  }
+
+  /** No acknowledgement within ackTimeout: one level up, up to the policy's number of escalations. */
+  private async escalateUntilAcknowledged(): Promise<void> {
+    const { ackTimeoutMs, maxEscalations } = this.state.policy;
+    let escalations = 0;
+    while (escalations < maxEscalations) {
+      const level = this.state.pagerDuty.escalationLevel;
+      const moved = () => this.answered() || this.state.pagerDuty.escalationLevel !== level;
+      await condition(moved, ackTimeoutMs);
+      if (this.answered()) return;
+      // A responder escalated by hand meanwhile: the new level gets a full ackTimeout too.
+      if (this.state.pagerDuty.escalationLevel !== level) continue;
+      escalations += 1;
+      const more = await this.escalate(ENGINE, `not acknowledged within ${formatDuration(ackTimeoutMs)}`);
+      if (!more) return;
+    }
+  }
+
+  /** Acknowledged, or past needing it. */
+  private answered(): boolean {
+    return this.state.times.acknowledged !== null || this.isOver();
+  }
+
+  private isOver(): boolean {
+    return this.state.status === 'resolved' || this.state.status === 'closed';
+  }
+
+  /** Escalates one level; false when PagerDuty refused outright, so trying again is pointless. */
+  private async escalate(actor: Actor, reason: string): Promise<boolean> {
+    const level = this.state.pagerDuty.escalationLevel + 1;
+    const service = this.state.service;
+    try {
+      const incident = await escalation.escalatePage({
+        service,
+        dedupKey: this.dedupKey,
+        pagerDutyIncidentId: this.state.pagerDuty.incidentId,
+        level,
+      });
+      this.learnPagerDutyIncident(incident);
+      this.state.pagerDuty.escalationLevel = Math.max(this.state.pagerDuty.escalationLevel, level);
+      this.record('escalated', `escalated to level ${level}: ${reason}`, actor, { data: { level } });
+      this.notify('escalated', `${service}: incident escalated to level ${level} (${reason})`);
+      return true;
+    } catch (error) {
+      this.fail('escalation-failed', `escalation to level ${level} failed`, error);
+      this.notify('escalated', `${service}: ${reason}; escalating to level ${level} in PagerDuty FAILED`);
+      return !refusedOutright(error);
+    }
+  }
+
+  /** With a suspect deploy and no responder action within autoRollbackAfter, roll back (if the policy says so). */
+  private async rollBackIfNobodyActs(): Promise<void> {
+    const afterMs = this.state.policy.autoRollbackAfterMs;
+    if (afterMs === null) return;
+    const suspect = suspectDeploy(this.state);
+    if (!suspect) {
+      this.record('auto-rollback-off', 'automatic rollback not armed: no suspect deploy', ENGINE);
+      return;
+    }
+    this.record(
+      'auto-rollback-armed',
+      `automatic rollback in ${formatDuration(afterMs)} unless a responder acts (suspect deploy ${suspect.sha.slice(0, 12)})`,
+      ENGINE,
+    );
+    if (await condition(() => this.responderActed || this.isOver(), afterMs)) return;
+    try {
+      this.validate({ actor: ENGINE, request: { action: 'rollback' } });
+    } catch (error) {
+      this.record('auto-rollback-skipped', `automatic rollback skipped: ${describeFailure(error)}`, ENGINE);
+      return;
+    }
+    this.queueRollback(ENGINE, undefined, false, `no responder action within ${formatDuration(afterMs)}`);
+  }
+
+  private learnPagerDutyIncident(incident: Pick<PagerIncident, 'id'> & Partial<PagerIncident>): void {
+    const known = this.state.pagerDuty;
+    if (known.incidentId && known.incidentId !== incident.id) return;
+    const first = known.incidentId === null;
+    known.incidentId = incident.id;
+    if (incident.number) known.incidentNumber = incident.number;
+    if (incident.htmlUrl) known.url = incident.htmlUrl;
+    if (!first) return;
+    const number = incident.number ? `#${incident.number} ` : '';
+    this.record('pagerduty-incident', `PagerDuty incident ${number}(${incident.id})`, ENGINE, {
+      ...(incident.htmlUrl ? { data: { url: incident.htmlUrl } } : {}),
+    });
+    this.upsertAttributes();
   }
 
   private pageInput(complete = this.enrichmentDone, suspect = suspectDeploy(this.state)) {
@@ -557,8 +698,11 @@ class Incident {
    */
   async reopenedByFlap(): Promise<boolean> {
     const byMonitoring = this.state.resolvedBy?.by === MONITORING.by;
-    if (byMonitoring && this.policy.flapWindowMs > 0) {
-      const reopened = await condition(() => this.state.status !== 'resolved', this.policy.flapWindowMs);
+    if (byMonitoring && this.state.policy.flapWindowMs > 0) {
+      const reopened = await condition(
+        () => this.state.status !== 'resolved',
+        this.state.policy.flapWindowMs,
+      );
       if (reopened) return true;
     }
     this.closing = true;
@@ -566,7 +710,7 @@ class Incident {
   }
 
   async close(): Promise<IncidentReport> {
-    if (this.state.times.paged) {
+    if (this.state.times.paged && !this.resolvedInPagerDuty) {
       this.inBackground('resolve page', async () => {
         await paging.resolvePage({ service: this.state.service, dedupKey: this.dedupKey });
         this.record('page-resolved', 'PagerDuty alert resolved', ENGINE);
@@ -588,6 +732,8 @@ class Incident {
       this.fail('archive-failed', 'report could not be archived; it stays in the workflow result', error);
     }
     await condition(allHandlersFinished);
+    // Handlers that ran while closing (a late PagerDuty command's refusal note) may have left steps.
+    await this.drainBackground();
     if (this.lateBatches.length > 0) {
       // Alerts fired while this incident was closing: they open the group's next incident, not nowhere.
       await continueAsNew<typeof incidentWorkflow>({ ...this.input, carriedOver: this.lateBatches });
@@ -615,6 +761,7 @@ class Incident {
         status: this.state.status,
         currentDeploySha: this.state.enrichment?.currentDeploy?.sha ?? null,
         rollbackCandidateSha: this.state.enrichment?.rollbackCandidate?.sha ?? null,
+        acknowledged: this.state.times.acknowledged !== null,
       });
     } catch (error) {
       if (!(error instanceof ActionRejection)) throw error;
@@ -627,31 +774,76 @@ class Incident {
     }
   }
 
-  private async act({ actor, request }: ActionRequest): Promise<ActionOutcome> {
-    const message = this.apply(actor, request);
+  /**
+   * Runs an action that passed validation: authorization first (it may ask PagerDuty who is on call,
+   * which is why it is not in the synchronous validator), then validation again, since the incident
+   * may have moved on while PagerDuty answered.
+   */
+  private async act({ actor, request }: ActionRequest, origin: ActionOrigin = {}): Promise<ActionOutcome> {
+    await this.authorize(actor, request);
+    this.validate({ actor, request });
+    if (actor.channel !== 'workflow' && request.action !== 'note') this.responderActed = true;
+    const message = this.apply(actor, request, origin);
     return { incidentId: this.state.id, action: request.action, status: this.state.status, message };
   }
 
-  private apply(actor: Actor, request: ResponderAction): string {
+  /** Refuses (403) and records anyone the service's policy does not allow to act. */
+  private async authorize(actor: Actor, request: ResponderAction): Promise<void> {
+    const responders = this.state.policy.responders;
+    if (!responders || actor.channel === 'workflow' || isListedResponder(responders, actor)) return;
+    const verdict = await this.checkResponder(actor, responders);
+    if (verdict.allowed) return;
+    this.record('action-refused', `${request.action} by ${actor.by} refused: ${verdict.reason}`, actor);
+    throw ApplicationFailure.create({
+      type: 'ActionRejected.forbidden',
+      message: verdict.reason,
+      nonRetryable: true,
+    });
+  }
+
+  private async checkResponder(actor: Actor, responders: ResponderPolicy): Promise<ResponderVerdict> {
+    try {
+      return await authorizing.checkResponder({ service: this.state.service, actor, responders });
+    } catch (error) {
+      // Fail closed: an action nobody could authorize is refused, and says why.
+      return {
+        allowed: false,
+        reason: `could not check whether ${actor.by} may act: ${describeFailure(error)}`,
+      };
+    }
+  }
+
+  private apply(actor: Actor, request: ResponderAction, origin: ActionOrigin): string {
     switch (request.action) {
       case 'acknowledge':
-        return this.acknowledge(actor);
+        return this.acknowledge(actor, origin);
       case 'rollback':
         return this.queueRollback(actor, request.to, request.force === true);
       case 'resolve':
-        this.resolve(actor, request.resolution ?? 'resolved by responder');
+        if (origin.inPagerDuty) this.resolvedInPagerDuty = true;
+        this.resolve(actor, request.resolution ?? 'resolved by responder', origin.at);
         return 'incident resolved';
+      case 'escalate':
+        this.inBackground('escalation', async () => {
+          await this.escalate(actor, `requested by ${actor.by}`);
+        });
+        return `escalation to level ${this.state.pagerDuty.escalationLevel + 1} requested`;
       case 'note':
         this.record('note', request.text, actor);
         return 'note added';
     }
   }
 
-  private acknowledge(actor: Actor): string {
-    this.state.times.acknowledged = new Date().toISOString();
-    this.setStatus('acknowledged');
-    this.record('acknowledged', `acknowledged by ${actor.by}`, actor);
-    if (this.state.times.paged) {
+  private acknowledge(actor: Actor, origin: ActionOrigin): string {
+    const at = origin.at ?? new Date().toISOString();
+    this.state.times.acknowledged = at;
+    // An automatic rollback may already be running: acknowledging must not hide that.
+    if (this.state.status === 'triggered' || this.state.status === 'paged') this.setStatus('acknowledged');
+    this.record('acknowledged', `acknowledged by ${actor.by}`, actor, {
+      at,
+      timeSource: origin.at ? 'vendor' : 'workflow',
+    });
+    if (this.state.times.paged && !origin.inPagerDuty) {
       this.inBackground('acknowledge page', async () => {
         await paging.acknowledgePage({ service: this.state.service, dedupKey: this.dedupKey });
         this.record('page-acknowledged', 'PagerDuty alert acknowledged', ENGINE);
@@ -660,7 +852,8 @@ class Incident {
     return 'incident acknowledged';
   }
 
-  private queueRollback(actor: Actor, to: string | undefined, force: boolean): string {
+  /** `automatic` names the policy's reason when the engine, not a person, decided to roll back. */
+  private queueRollback(actor: Actor, to: string | undefined, force: boolean, automatic?: string): string {
     const target = to ?? this.state.enrichment?.rollbackCandidate?.sha;
     if (!target) throw ApplicationFailure.nonRetryable('no rollback target', 'ActionRejected.invalid');
     const attempt = this.state.rollbacks.length + 1;
@@ -670,12 +863,17 @@ class Incident {
       requestedBy: actor,
       requestedAt: new Date().toISOString(),
       forced: force,
+      ...(automatic ? { automatic: true } : {}),
     };
     this.state.rollbacks.push(record);
     this.pendingRollbacks.push(record);
-    if (!this.state.times.acknowledged) this.state.times.acknowledged = record.requestedAt;
+    // A person choosing to roll back has answered the page; the engine doing so has not.
+    if (!this.state.times.acknowledged && !automatic) this.state.times.acknowledged = record.requestedAt;
     this.setStatus('mitigating');
-    this.record('action', `rollback to ${target.slice(0, 12)} requested`, actor, {
+    const what = automatic
+      ? `automatic rollback to ${target.slice(0, 12)}: ${automatic}`
+      : `rollback to ${target.slice(0, 12)} requested`;
+    this.record(automatic ? 'auto-rollback' : 'action', what, actor, {
       data: { requestId: record.requestId },
     });
     return `rollback to ${target.slice(0, 12)} started (request ${record.requestId})`;
@@ -711,7 +909,13 @@ class Incident {
         optional.recordChangeEvent({
           service: this.state.service,
           summary: `Rollback of ${this.state.service} to ${target} (incident ${this.state.id})`,
-          details: { incident: this.state.id, targetSha: record.targetSha, build: record.buildUrl ?? null },
+          details: {
+            incident: this.state.id,
+            targetSha: record.targetSha,
+            build: record.buildUrl ?? null,
+            automatic: record.automatic === true,
+          },
+          links: record.buildUrl ? [{ href: record.buildUrl, text: 'Rollback build' }] : [],
         }),
       );
       return;
@@ -728,14 +932,114 @@ class Incident {
     this.notify('rollback-failed', `${this.state.service}: rollback to ${target} FAILED (${record.result})`);
   }
 
-  private resolve(actor: Actor, resolution: string): void {
-    if (this.state.status === 'resolved' || this.state.status === 'closed') return;
+  private resolve(actor: Actor, resolution: string, at?: string): void {
+    if (this.isOver()) return;
     this.statusBeforeResolution = this.state.status;
-    this.state.times.resolved = new Date().toISOString();
+    this.state.times.resolved = at ?? new Date().toISOString();
     this.state.resolution = resolution;
     this.state.resolvedBy = actor;
     this.setStatus('resolved');
-    this.record('resolved', resolution, actor);
+    this.record('resolved', resolution, actor, {
+      at: this.state.times.resolved,
+      timeSource: at ? 'vendor' : 'workflow',
+    });
+  }
+
+  // ---------- PagerDuty ----------
+
+  /**
+   * A verified webhook, translated by the API. Repeats are ignored; an action goes through the same
+   * validation and authorization as one from the API, and a refusal is answered in PagerDuty.
+   * Never throws: a signal handler's failure would fail the whole incident.
+   */
+  private async hearPagerDuty(delivery: PagerDutyDelivery): Promise<void> {
+    if (!this.firstDelivery(delivery)) return;
+    try {
+      if (delivery.pagerDutyIncidentId) this.learnPagerDutyIncident({ id: delivery.pagerDutyIncidentId });
+      const at = this.vendorTime(delivery.occurredAt);
+      if (delivery.unreadable) return this.refuseInPagerDuty(delivery, delivery.unreadable, false);
+      if (!delivery.action) {
+        this.record('pagerduty', delivery.summary, delivery.actor, { at, timeSource: 'vendor' });
+        return;
+      }
+      // PagerDuty echoing a change Firebreak made itself (or already knows about).
+      if (delivery.statusChange && this.alreadyReflects(delivery.action)) return;
+      await this.actFromPagerDuty(delivery, delivery.action, at);
+    } catch (error) {
+      this.fail(
+        'pagerduty-event-failed',
+        `PagerDuty event ${delivery.eventType} could not be handled`,
+        error,
+      );
+    }
+  }
+
+  private async actFromPagerDuty(
+    delivery: PagerDutyDelivery,
+    request: ResponderAction,
+    at: string,
+  ): Promise<void> {
+    const origin: ActionOrigin = delivery.statusChange ? { inPagerDuty: true, at } : {};
+    try {
+      this.validate({ actor: delivery.actor, request });
+      const outcome = await this.act({ actor: delivery.actor, request }, origin);
+      if (delivery.statusChange) return;
+      // A command (note, incident workflow): say how it arrived, and answer where it was asked.
+      this.record('pagerduty', `${delivery.summary}: ${outcome.message}`, delivery.actor, {
+        at,
+        timeSource: 'vendor',
+      });
+      this.replyInPagerDuty(`${FIREBREAK_NOTE_PREFIX} ${request.action}: ${outcome.message}`);
+    } catch (error) {
+      if (!(error instanceof ApplicationFailure && error.type?.startsWith('ActionRejected.'))) throw error;
+      // A forbidden action was recorded by authorize(); other refusals are recorded here.
+      this.refuseInPagerDuty(delivery, error.message, error.type === 'ActionRejected.forbidden');
+    }
+  }
+
+  private refuseInPagerDuty(delivery: PagerDutyDelivery, reason: string, recorded: boolean): void {
+    const what = delivery.action?.action ?? 'command';
+    if (!recorded) this.record('action-refused', `${delivery.summary}: refused, ${reason}`, delivery.actor);
+    this.replyInPagerDuty(`${FIREBREAK_NOTE_PREFIX} ${what} refused: ${reason}`);
+  }
+
+  private replyInPagerDuty(text: string): void {
+    this.inBackground('PagerDuty note', () =>
+      optional.notePagerDuty({
+        service: this.state.service,
+        dedupKey: this.dedupKey,
+        pagerDutyIncidentId: this.state.pagerDuty.incidentId,
+        text,
+      }),
+    );
+  }
+
+  private alreadyReflects(request: ResponderAction): boolean {
+    if (request.action === 'acknowledge') return this.state.times.acknowledged !== null;
+    if (request.action === 'resolve') return this.isOver();
+    return false;
+  }
+
+  /** True the first time a delivery's event id or webhook id is seen. */
+  private firstDelivery(delivery: PagerDutyDelivery): boolean {
+    const ids = [delivery.eventId, delivery.webhookId].filter((id): id is string => Boolean(id));
+    if (ids.some((id) => this.seenPagerDutyEvents.includes(id))) return false;
+    this.seenPagerDutyEvents.push(...ids);
+    const excess = this.seenPagerDutyEvents.length - SEEN_PAGERDUTY_EVENTS;
+    if (excess > 0) this.seenPagerDutyEvents.splice(0, excess);
+    return true;
+  }
+
+  /**
+   * When it happened in PagerDuty (webhooks can arrive late), unless that is before the page or
+   * after now by the workflow's clock: clocks disagree, and TTA must never come out negative.
+   */
+  private vendorTime(occurredAt: string | null): string {
+    const now = new Date();
+    const at = occurredAt ? Date.parse(occurredAt) : NaN;
+    const paged = this.state.times.paged ? Date.parse(this.state.times.paged) : -Infinity;
+    if (!Number.isFinite(at) || at > now.getTime() || at < paged) return now.toISOString();
+    return new Date(at).toISOString();
   }
 
   // ---------- optional steps ----------
@@ -793,11 +1097,13 @@ class Incident {
 
   private upsertAttributes(): void {
     if (this.input.indexed === false) return;
+    const pagerDutyIncident = this.state.pagerDuty.incidentId;
     upsertSearchAttributes([
       { key: attributes.INCIDENT_ID, value: this.state.id },
       { key: attributes.SERVICE, value: this.state.service },
       { key: attributes.SEVERITY, value: this.state.severity },
       { key: attributes.STATUS, value: this.state.status },
+      ...(pagerDutyIncident ? [{ key: attributes.PAGERDUTY_INCIDENT, value: pagerDutyIncident }] : []),
     ]);
   }
 
@@ -838,6 +1144,18 @@ class Incident {
     this.record(kind, `${message}: ${reason}`, ENGINE);
     this.state.followUps.push(`${message}: ${reason}`);
   }
+}
+
+/** How an action reached the workflow, when it matters: a change PagerDuty already made, and when. */
+interface ActionOrigin {
+  inPagerDuty?: boolean;
+  at?: string;
+}
+
+/** PagerDuty (or our configuration) said no: retrying will not change the answer. */
+function refusedOutright(error: unknown): boolean {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof ApplicationFailure && cause.nonRetryable === true;
 }
 
 function describeFailure(error: unknown): string {

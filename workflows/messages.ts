@@ -4,9 +4,16 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActionOutcome, ActionRequest } from '../domain/actions';
 import type { AlertBatch } from '../domain/alert';
 import type { IncidentState } from '../domain/incident';
+import type { PagerDutyDelivery } from '../domain/pagerduty-events';
 
 /** New, repeated or resolved alerts for the incident's group (sent with signal-with-start). */
 export const alertsSignal = defineSignal<[AlertBatch]>('alerts');
+
+/**
+ * What a responder did in PagerDuty (a verified v3 webhook, translated by the API). A signal, so the
+ * webhook is answered at once and durably; the workflow de-duplicates, validates and authorizes it.
+ */
+export const pagerDutySignal = defineSignal<[PagerDutyDelivery]>('pagerduty');
 
 /** A responder action, validated against the incident's state before it is accepted. */
 export const actionUpdate = defineUpdate<ActionOutcome, [ActionRequest]>('action');

@@ -1,12 +1,13 @@
-// Firebreak's HTTP API: alert intake, incidents, responder actions and reports. Every refusal is a
-// 4xx with `{ error: { code, message, details? } }` naming the problem, and changes nothing.
+// Firebreak's HTTP API: alert intake, PagerDuty webhooks, incidents, responder actions and reports.
+// Every refusal is a 4xx with `{ error: { code, message, details? } }` naming the problem, and changes nothing.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IntakeConfig } from '../../config/intake-schema';
-import { ActionRejection, parseAction, type Channel } from '../../domain/actions';
+import { ActionRejection, parseAction, type Channel, type RejectionKind } from '../../domain/actions';
 import type { IncidentService } from '../incidents';
 import { bearerMatches } from '../intake/auth';
 import type { IntakeSettings } from '../intake/intake';
 import { registerIntakeRoutes } from '../intake/routes';
+import { registerPagerDutyWebhook, type PagerDutyWebhookSettings } from './pagerduty-webhook';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,8 +29,14 @@ export interface ApiOptions {
   bodyLimit?: number;
   /** Readiness: false while Temporal is unreachable. */
   isReady?: () => Promise<boolean>;
+  /** PagerDuty v3 webhooks: signing secrets and how responders choose actions there. */
+  pagerDuty?: PagerDutyWebhookSettings;
   logger?: boolean;
+  /** Operational log lines (e.g. a webhook for an incident Firebreak does not know). */
+  log?: (line: string) => void;
 }
+
+const NO_PAGERDUTY: PagerDutyWebhookSettings = { secrets: [], incidentWorkflows: {}, noteCommands: {} };
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -58,6 +65,13 @@ export function createApi(options: ApiOptions): FastifyInstance {
     journalDir: options.journalDir,
     sendError,
   });
+  registerPagerDutyWebhook(
+    app,
+    options.incidents,
+    options.pagerDuty ?? NO_PAGERDUTY,
+    options.log ?? (() => undefined),
+    sendError,
+  );
   registerIncidents(app, options);
   return app;
 }
@@ -103,13 +117,8 @@ function registerIncidents(app: FastifyInstance, options: ApiOptions): void {
     } catch (error) {
       if (!(error instanceof ActionRejection)) throw error;
       if (error.message.startsWith('no incident')) return sendError(reply, 404, 'not_found', error.message);
-      const status = error.kind === 'conflict' ? 409 : 422;
-      return sendError(
-        reply,
-        status,
-        error.kind === 'conflict' ? 'action_conflict' : 'invalid_action',
-        error.message,
-      );
+      const [status, code] = REJECTION_ANSWERS[error.kind];
+      return sendError(reply, status, code, error.message);
     }
   });
 
@@ -123,6 +132,12 @@ function registerIncidents(app: FastifyInstance, options: ApiOptions): void {
     return found.report;
   });
 }
+
+const REJECTION_ANSWERS: Record<RejectionKind, [number, string]> = {
+  conflict: [409, 'action_conflict'],
+  invalid: [422, 'invalid_action'],
+  forbidden: [403, 'forbidden'],
+};
 
 /** `?format=` wins over `Accept`. */
 function reportFormat(request: FastifyRequest): 'json' | 'md' | null {

@@ -1,11 +1,18 @@
 // `npm run demo`: a newcomer's first five minutes. One incident in sandbox mode, end to end: an
-// alert arrives, PagerDuty (stand-in) is paged, a simulated responder chooses rollback, the Jenkins
-// (stand-in) build runs, monitoring recovers, and the report is printed.
+// alert arrives, PagerDuty (stand-in) is paged, a simulated responder acknowledges and chooses
+// rollback in PagerDuty, the Jenkins (stand-in) build runs, monitoring recovers, and the report is
+// printed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { IncidentState } from '../../domain/incident';
-import { SANDBOX_ALERT_TOKEN, SANDBOX_API_TOKEN, startSandbox } from '../../sandbox';
+import {
+  SANDBOX_ALERT_TOKEN,
+  SANDBOX_API_TOKEN,
+  SANDBOX_INCIDENT_WORKFLOWS,
+  startSandbox,
+  type Sandbox,
+} from '../../sandbox';
 import { startEngine } from '../engine';
 import { freePort } from './ports';
 
@@ -31,6 +38,7 @@ export async function runDemo(): Promise<void> {
     log: () => undefined,
   });
   const api = engine.apiUrl as string;
+  sandbox.subscribeWebhooks(api);
   try {
     console.log(sandbox.banner(api, null));
     const startsAt = new Date(Date.now() - 4 * 60_000).toISOString();
@@ -51,14 +59,13 @@ export async function runDemo(): Promise<void> {
       `  current deploy ${paged.enrichment?.currentDeploy?.sha.slice(0, 12)}, rollback candidate ${paged.enrichment?.rollbackCandidate?.sha.slice(0, 12)}`,
     );
 
-    say('The on-call responder (ada@sandbox.test) chooses: roll back');
-    const outcome = await post(
-      api,
-      `/v1/incidents/${id}/actions`,
-      { action: 'rollback', by: 'ada@sandbox.test' },
-      SANDBOX_API_TOKEN,
-    );
-    console.log(`  ${(outcome as { message: string }).message}`);
+    say('The on-call responder, Ada, acknowledges in PagerDuty and runs its "Roll back" incident workflow');
+    const ada = sandbox.pagerduty.as('PUSER01');
+    await ada.acknowledge(id);
+    await waitFor(api, id, (s) => s.times.acknowledged !== null, 'the acknowledgement');
+    console.log('  Firebreak heard the acknowledgement (signed PagerDuty webhook)');
+    await ada.runWorkflow(id, SANDBOX_INCIDENT_WORKFLOWS.rollback);
+    console.log(`  Firebreak answered in PagerDuty: ${await firebreakNote(sandbox, id)}`);
     await waitFor(
       api,
       id,
@@ -82,6 +89,18 @@ export async function runDemo(): Promise<void> {
     await sandbox.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Firebreak's reply note on the PagerDuty incident (the stand-in's record of it). */
+async function firebreakNote(sandbox: Sandbox, id: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const notes = sandbox.pagerduty.incidents().find((i) => i.dedupKey === id)?.notes ?? [];
+    const note = notes.find((n) => n.content.startsWith('[Firebreak]'));
+    if (note) return note.content;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error("timed out waiting for Firebreak's note in PagerDuty");
 }
 
 function alertPayload(status: 'firing' | 'resolved', startsAt: string): unknown {

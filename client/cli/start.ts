@@ -45,6 +45,7 @@ export async function runStart(options: StartOptions): Promise<void> {
     ...(TEMPORAL_UI_PORT !== undefined ? { temporalUiPort: TEMPORAL_UI_PORT } : {}),
   });
   if (sandbox && engine.apiUrl) {
+    sandbox.subscribeWebhooks(engine.apiUrl);
     console.log(sandbox.banner(engine.apiUrl, engine.temporalUiUrl));
     writeSandboxConnection(engine.apiUrl);
   } else {

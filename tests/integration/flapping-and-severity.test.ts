@@ -10,14 +10,12 @@ import { temporalTestServerPath } from '../../client/temporal/binaries';
 import type { Alert, AlertBatch } from '../../domain/alert';
 import { incidentIdFor } from '../../domain/ids';
 import type { IncidentState } from '../../domain/incident';
-import type { IncidentPolicy } from '../../domain/policy';
 import type { IncidentReport } from '../../domain/report';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { buildActivityDeps } from '../../worker/wiring';
 import { alertsSignal, stateQuery } from '../../workflows/messages';
 
 const MINUTE = 60_000;
-const policy: IncidentPolicy = { pageSeverities: ['critical', 'error'], flapWindowMs: 5 * MINUTE };
 
 describe('flapping and severity on the time-skipping server', () => {
   let env: TestWorkflowEnvironment;
@@ -72,7 +70,7 @@ describe('flapping and severity on the time-skipping server', () => {
     const handle = await env.client.workflow.signalWithStart('incidentWorkflow', {
       workflowId: `incident-${group}`,
       taskQueue: 'flaps',
-      args: [{ group, service: 'flappy', policy, indexed: false }],
+      args: [{ group, service: 'flappy', indexed: false }],
       signal: alertsSignal,
       signalArgs: [batch(first)],
     });

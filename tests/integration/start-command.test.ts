@@ -78,7 +78,9 @@ describe('firebreak start', () => {
       body: JSON.stringify(alertmanagerPayload('checkout')),
     });
     expect(intake.status).toBe(202);
-    const id = ((await intake.json()) as { incidents: Array<{ id: string }> }).incidents[0]?.id;
+    const answer = (await intake.json()) as { incidents: Array<{ id: string }> };
+    const id = answer.incidents[0]?.id;
+    expect(id).toMatch(/^checkout-[0-9a-f]{8}$/);
     expect(await stop(first)).toBe(0);
     expect(first.output()).toContain('Firebreak stopped.');
     expect(await portOpen(temporalPort)).toBe(false);

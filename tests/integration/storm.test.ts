@@ -37,7 +37,7 @@ describe('an alert storm', () => {
         }
       }),
     );
-    expect(statuses.every((s) => s === 202)).toBe(true);
+    expect(statuses.filter((s) => s !== 202)).toEqual([]);
 
     const deadline = Date.now() + 60_000;
     const triggers = () => h.sandbox.pagerduty.events.filter((e) => e.action === 'trigger');

@@ -7,10 +7,11 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import { pagerDutyWebhookSettings } from '../../client/api/pagerduty-webhook';
 import { createApi } from '../../client/api/server';
-import { IncidentService, incidentPolicies } from '../../client/incidents';
+import { IncidentService } from '../../client/incidents';
 import { intakeSettings } from '../../client/intake/intake';
-import type { FirebreakConfig } from '../../config/schema';
+import type { FirebreakConfig, ServiceConfig } from '../../config/schema';
 import type { IncidentState } from '../../domain/incident';
 import { FileReportArchive } from '../../integrations/report-archive';
 import {
@@ -32,6 +33,10 @@ export interface Harness {
   apiUrl: string;
   service: string;
   dataDir: string;
+  /** What the API logged (e.g. webhooks for incidents it does not know). */
+  logLines: string[];
+  /** The stand-in PagerDuty's webhook subscription to this API. */
+  webhookSubscriptionId: string;
   /** Starts the in-process worker (started by default unless `worker: false`). */
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -51,6 +56,8 @@ export interface Harness {
 export interface HarnessOptions extends Partial<SandboxOptions> {
   worker?: boolean;
   jenkinsPollMs?: number;
+  /** Overrides of the service's policy (ack timeout, responders, auto-rollback). */
+  policy?: Partial<ServiceConfig['policy']>;
 }
 
 export function temporalAddress(): string {
@@ -82,9 +89,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     flapWindowSeconds: options.flapWindowSeconds ?? 0,
     ...(options.extraServices ? { extraServices: options.extraServices } : {}),
   });
+  const serviceConfig = sandbox.config.services[service] as ServiceConfig;
   const config: FirebreakConfig = {
     ...sandbox.config,
     temporal: { ...sandbox.config.temporal, address: temporalAddress(), taskQueue: `test-${service}` },
+    services: {
+      ...sandbox.config.services,
+      [service]: { ...serviceConfig, policy: { ...serviceConfig.policy, ...options.policy } },
+    },
   };
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection });
@@ -92,16 +104,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     client,
     config.temporal.taskQueue,
     new FileReportArchive(path.join(dataDir, 'reports')),
-    incidentPolicies(config),
   );
+  const logLines: string[] = [];
   const api = createApi({
     incidents,
     intake: intakeSettings(config.intake, Object.keys(config.services)),
     intakeConfig: config.intake,
     journalDir: path.join(dataDir, 'intake'),
     apiTokens: config.api.tokens,
+    pagerDuty: pagerDutyWebhookSettings(config),
+    log: (line) => logLines.push(line),
   });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  // As in production: PagerDuty tells Firebreak what happens to the incidents it paged.
+  const webhookSubscriptionId = sandbox.subscribeWebhooks(apiUrl).id;
 
   let worker: Worker | null = null;
   let workerRun: Promise<void> | null = null;
@@ -158,6 +174,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     apiUrl,
     service,
     dataDir,
+    logLines,
+    webhookSubscriptionId,
     startWorker,
     stopWorker,
     post: (route, body, token = route.startsWith('/v1/alerts') ? SANDBOX_ALERT_TOKEN : SANDBOX_API_TOKEN) =>
@@ -185,6 +203,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       throw new Error(`timed out waiting for incident ${id} to complete`);
     },
     stop: async () => {
+      await sandbox.pagerduty.webhooksSettled();
       await api.close();
       await stopWorker();
       await connection.close();

@@ -2,6 +2,7 @@
 import { quietActivityEnvironment, typedRun } from '../../support/activity-env';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../../activities';
+import type { Actor } from '../../../domain/actions';
 import type { Alert } from '../../../domain/alert';
 import type { Enrichment } from '../../../domain/enrichment';
 import { startSandbox, type Sandbox } from '../../../sandbox';
@@ -52,6 +53,7 @@ describe('paging', () => {
       severity: 'warning',
     });
     expect(body.links.map((l) => l.href)).toContain('http://127.0.0.1:0/v1/incidents/shop-1234abcd/report');
+    expect(body.links.map((l) => l.href)).toContain('http://127.0.0.1:0/#/incidents/shop-1234abcd');
   });
 
   test('paging the same incident twice leaves one PagerDuty incident', async () => {
@@ -199,5 +201,107 @@ describe('paging', () => {
   test('who is on call is read from the escalation policy', async () => {
     const names = await typedRun(env, activities.lookUpOnCall, { service: 'shop' });
     expect(names?.length).toBeGreaterThan(0);
+  });
+
+  test('the PagerDuty incident of a page is found by its dedup key', async () => {
+    await typedRun(env, activities.pageResponder, page({ dedupKey: 'shop-find0000' }));
+    const found = await typedRun(env, activities.findPagerDutyIncident, {
+      service: 'shop',
+      dedupKey: 'shop-find0000',
+    });
+    expect(found?.id).toBe(sandbox.pagerduty.incidents().find((i) => i.dedupKey === 'shop-find0000')?.id);
+  });
+
+  test('a page PagerDuty has not opened an incident for yet is a retryable failure', async () => {
+    const error = await env
+      .run(activities.findPagerDutyIncident, { service: 'shop', dedupKey: 'shop-notyet00' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ type: 'PagerDutyIncidentNotOpenYet', nonRetryable: false });
+  });
+
+  test('escalating a page moves its PagerDuty incident one level up', async () => {
+    await typedRun(env, activities.pageResponder, page({ dedupKey: 'shop-escal000' }));
+    await typedRun(env, activities.escalatePage, {
+      service: 'shop',
+      dedupKey: 'shop-escal000',
+      pagerDutyIncidentId: null,
+      level: 2,
+    });
+    const incident = sandbox.pagerduty.incidents().find((i) => i.dedupKey === 'shop-escal000');
+    expect(incident).toMatchObject({ escalationLevel: 2, assignees: ['PUSER02'] });
+  });
+
+  test('a note lands on the page’s PagerDuty incident', async () => {
+    await typedRun(env, activities.pageResponder, page({ dedupKey: 'shop-note0000' }));
+    await typedRun(env, activities.notePagerDuty, {
+      service: 'shop',
+      dedupKey: 'shop-note0000',
+      pagerDutyIncidentId: null,
+      text: '[Firebreak] rollback refused: already mitigating',
+    });
+    const incident = sandbox.pagerduty.incidents().find((i) => i.dedupKey === 'shop-note0000');
+    expect(incident?.notes.map((n) => n.content)).toEqual([
+      '[Firebreak] rollback refused: already mitigating',
+    ]);
+  });
+});
+
+describe('who may act', () => {
+  let sandbox: Sandbox;
+  let dataDir: string;
+  let activities: ReturnType<typeof createActivities>;
+  const env = quietActivityEnvironment();
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-authz-'));
+    sandbox = await startSandbox({ dataDir, apiPort: 0, service: 'shop' });
+    activities = createActivities(buildActivityDeps(sandbox.config, sandbox.extras));
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const check = (actor: Actor, responders = { users: ['lead@example.test'], onCall: true }) =>
+    typedRun(env, activities.checkResponder, { service: 'shop', actor, responders });
+
+  test('someone on call may act, known by their email (API) or their PagerDuty user id', async () => {
+    expect(await check({ by: 'ada@example.test', channel: 'api' })).toMatchObject({ allowed: true });
+    expect(await check({ by: 'Grace Hopper', channel: 'pagerduty', userId: 'PUSER02' })).toMatchObject({
+      allowed: true,
+      reason: 'Grace Hopper is on call (level 2)',
+    });
+  });
+
+  test('someone neither listed nor on call is refused, and told why', async () => {
+    expect(await check({ by: 'mallory@example.test', channel: 'api' })).toEqual({
+      allowed: false,
+      reason: 'mallory@example.test is neither on call for shop nor listed among its responders',
+    });
+  });
+
+  test('without the on-call rule only the listed may act; a PagerDuty user is matched by email', async () => {
+    const listOnly = { users: ['grace@example.test'], onCall: false };
+    expect(
+      await check({ by: 'Ada Lovelace', channel: 'pagerduty', userId: 'PUSER01' }, listOnly),
+    ).toMatchObject({
+      allowed: false,
+    });
+    expect(
+      await check({ by: 'Grace Hopper', channel: 'pagerduty', userId: 'PUSER02' }, listOnly),
+    ).toMatchObject({
+      allowed: true,
+    });
+  });
+
+  test('the service policy read at the start has the defaults where the config says nothing', async () => {
+    expect(await typedRun(env, activities.readIncidentPolicy, { service: 'shop' })).toEqual({
+      ackTimeoutMs: 600_000,
+      maxEscalations: 2,
+      autoRollbackAfterMs: null,
+      pageSeverities: ['critical', 'error'],
+      flapWindowMs: 300_000,
+      responders: null,
+    });
   });
 });

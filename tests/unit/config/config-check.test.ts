@@ -105,6 +105,65 @@ describe('config check', () => {
     ]);
   });
 
+  test('PagerDuty webhooks, commands and the escalation policy load as written', () => {
+    const withPagerDuty = valid
+      .replace(
+        'integrations:\n',
+        `integrations:
+  pagerduty:
+    webhookSecrets: ['\${PD_SECRET_NEW}', '\${PD_SECRET_OLD}']
+    incidentWorkflows: { 'Roll back': rollback, PWF123: escalate }
+`,
+      )
+      .replace(
+        'jenkins: { rollbackJob: checkout/rollback }',
+        `jenkins: { rollbackJob: checkout/rollback }
+    policy: { ackTimeout: 5m, escalations: 3, autoRollbackAfter: 15m, responders: { users: [PUSER01], onCall: true } }`,
+      );
+    const config = parseConfig(withPagerDuty, 'firebreak.yaml', {
+      ...env,
+      PD_SECRET_NEW: 'n',
+      PD_SECRET_OLD: 'o',
+    });
+    expect(config.integrations.pagerduty).toMatchObject({
+      webhookSecrets: ['n', 'o'],
+      eventsPerMinute: 120,
+      incidentWorkflows: { 'Roll back': 'rollback', PWF123: 'escalate' },
+      noteCommands: { '/rollback': 'rollback', '/ack': 'acknowledge' },
+    });
+    expect(config.services.checkout?.policy).toMatchObject({
+      ackTimeout: '5m',
+      escalations: 3,
+      autoRollbackAfter: '15m',
+      responders: { users: ['PUSER01'], onCall: true },
+    });
+  });
+
+  test('a bad duration, an unknown action and a command without its slash are named by path', () => {
+    const bad = valid
+      .replace(
+        'integrations:\n',
+        `integrations:
+  pagerduty:
+    incidentWorkflows: { 'Reboot': reboot }
+    noteCommands: { rollback: rollback }
+`,
+      )
+      .replace(
+        'jenkins: { rollbackJob: checkout/rollback }',
+        `jenkins: { rollbackJob: checkout/rollback }
+    policy: { ackTimeout: 10 minutes }`,
+      );
+    const paths = problems(bad).map((p) => p.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'services.checkout.policy.ackTimeout',
+        'integrations.pagerduty.incidentWorkflows.Reboot',
+        'integrations.pagerduty.noteCommands.rollback',
+      ]),
+    );
+  });
+
   test('broken YAML is reported with its line', () => {
     expect(problems('api: [unclosed')[0]?.path).toMatch(/^\(line \d+\)$/);
   });

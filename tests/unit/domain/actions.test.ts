@@ -58,7 +58,28 @@ describe('responder action validation', () => {
   });
 
   test('an unknown action names the ones that exist', () => {
-    expect(() => parseAction({ action: 'reboot' })).toThrow(/one of acknowledge, rollback, resolve, note/);
+    expect(() => parseAction({ action: 'reboot' })).toThrow(
+      /one of acknowledge, rollback, resolve, escalate, note/,
+    );
+  });
+
+  test('escalating before anyone was paged is a conflict; afterwards it is accepted, even once acknowledged', () => {
+    expect(
+      rejection(() => validateAction({ action: 'escalate' }, context({ status: 'triggered' }))).message,
+    ).toContain('nobody has been paged yet');
+    expect(() => validateAction({ action: 'escalate' }, context({ status: 'acknowledged' }))).not.toThrow();
+    expect(parseAction({ action: 'escalate', by: 'ada' })).toEqual({ action: 'escalate' });
+  });
+
+  test('nobody has acknowledged an automatic rollback yet: acknowledging it is accepted', () => {
+    expect(() =>
+      validateAction({ action: 'acknowledge' }, context({ status: 'mitigating', acknowledged: false })),
+    ).not.toThrow();
+    expect(
+      rejection(() =>
+        validateAction({ action: 'acknowledge' }, context({ status: 'mitigating', acknowledged: true })),
+      ).kind,
+    ).toBe('conflict');
   });
 
   test("a rollback 'to' that is not a SHA is refused", () => {

@@ -1,6 +1,7 @@
 // The report names what a responder asks first: the suspect deploy, who owns the service, where the
 // runbook is, how old the rollback target was, and what is not known.
 import type { Enrichment } from '../../../domain/enrichment';
+import { DEFAULT_POLICY } from '../../../domain/policy';
 import type { IncidentState } from '../../../domain/incident';
 import { buildReport, renderMarkdown } from '../../../domain/report';
 
@@ -75,6 +76,8 @@ const state: IncidentState = {
   resolvedBy: { by: 'monitoring', channel: 'workflow' },
   followUps: [],
   flaps: [],
+  policy: { ...DEFAULT_POLICY },
+  pagerDuty: { incidentId: null, incidentNumber: null, url: null, escalationLevel: 1 },
   timeline: [],
 };
 

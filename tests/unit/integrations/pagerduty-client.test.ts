@@ -130,6 +130,7 @@ describe('REST', () => {
     expect(onCalls[1]).toEqual({
       userId: 'PU1',
       userName: 'User 1',
+      userEmail: null,
       escalationLevel: 2,
       start: null,
       end: null,
@@ -200,7 +201,8 @@ describe('failures', () => {
   test('a 429 comes back at once as retryable with PagerDuty’s suggested 30 s wait', async () => {
     pd.addFault({ pathPrefix: '/v2/enqueue', status: 429, body: { status: 'throttle event' }, times: 10 });
     const started = Date.now();
-    const error = await failure(client.trigger(page()));
+    // A client of its own: after a 429 a client holds its routing key back (see "rate limits" below).
+    const error = await failure(clientWith().trigger(page()));
     expect(Date.now() - started).toBeLessThan(2000); // not pdjs's 3 x 20 s
     expect(error).toMatchObject({ status: 429, retryable: true, retryAfterMs: 30_000 });
     expect(pd.incidents()).toHaveLength(0);
@@ -247,5 +249,72 @@ describe('failures', () => {
   test('an http:// URL is refused when the client is built', () => {
     expect(() => clientWith({ eventsUrl: 'http://127.0.0.1:8080' })).toThrow(/https/);
     expect(() => clientWith({ apiUrl: 'http://api.example.test' })).toThrow(/https/);
+  });
+});
+
+describe('rate limits', () => {
+  test('the 121st event in a minute on one routing key is held back, not sent, and says how long to wait', async () => {
+    let now = Date.parse('2026-09-01T10:00:00Z');
+    const limited = clientWith({ eventsPerMinute: 3, now: () => now });
+    for (let i = 0; i < 3; i += 1) await limited.acknowledge(KEY, `incident-${i}`);
+    now += 20_000;
+    const error = await failure(limited.acknowledge(KEY, 'incident-3'));
+    expect(error).toMatchObject({ code: 'rate_limited', retryable: true, retryAfterMs: 40_000 });
+    expect(pd.events).toHaveLength(3);
+    // Another routing key has its own budget; and once the window slides on, the key may send again.
+    await limited.acknowledge('routingkey0000000000000000000002', 'incident-4');
+    now += 40_001;
+    await limited.acknowledge(KEY, 'incident-3');
+    expect(pd.events).toHaveLength(5);
+  });
+
+  test('after a 429 the routing key stays quiet until PagerDuty’s reset, without another request', async () => {
+    let now = Date.parse('2026-09-01T10:00:00Z');
+    const throttled = clientWith({ now: () => now });
+    pd.addFault({
+      pathPrefix: '/v2/enqueue',
+      status: 429,
+      body: { status: 'throttle event', message: 'Request Limit Exceeded' },
+      headers: { 'retry-after': '12' },
+      // pdjs itself re-sends a 429 three times at once (hard-coded) before handing it back.
+      times: 4,
+    });
+    expect(await failure(throttled.trigger(page()))).toMatchObject({ status: 429, retryAfterMs: 12_000 });
+    now += 5_000;
+    expect(await failure(throttled.trigger(page()))).toMatchObject({
+      code: 'rate_limited',
+      retryAfterMs: 7_000,
+    });
+    expect(pd.requests('POST', '/v2/enqueue')).toHaveLength(4);
+    now += 7_000;
+    await throttled.trigger(page());
+    expect(pd.incidents()).toHaveLength(1);
+  });
+});
+
+describe('REST: escalation and people', () => {
+  test('escalate re-assigns the incident to the next level of its escalation policy, as the From user', async () => {
+    await client.trigger(page());
+    const incident = await client.incidentByDedupKey('firebreak/checkout/incident-42');
+    await client.escalate(incident?.id ?? '', 2);
+    expect(pd.incidents()[0]).toMatchObject({ escalationLevel: 2, assignees: ['PUSER02'] });
+    const put = pd.standIn.requests('PUT', '/pdcom/incidents/')[0];
+    expect(put?.headers.from).toBe('firebreak@example.test');
+    expect(put?.body).toEqual({ incident: { type: 'incident_reference', escalation_level: 2 } });
+  });
+
+  test('escalating past the last level is refused for good', async () => {
+    await client.trigger(page());
+    const incident = await client.incidentByDedupKey('firebreak/checkout/incident-42');
+    const error = await failure(client.escalate(incident?.id ?? '', 9));
+    expect(error).toMatchObject({ status: 400, code: '1006', retryable: false });
+  });
+
+  test('who is on call comes with each user’s email; a user id finds its email', async () => {
+    const onCalls = await client.whoIsOnCall('PSANDBOX');
+    expect(onCalls[0]).toMatchObject({ userId: 'PUSER01', userEmail: 'ada@example.test' });
+    expect(pd.standIn.requests('GET', '/pdcom/oncalls')[0]?.query).toMatchObject({ 'include[]': 'users' });
+    expect(await client.userEmail('PUSER02')).toBe('grace@example.test');
+    expect(await client.userEmail('PNOBODY')).toBeNull();
   });
 });
