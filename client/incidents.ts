@@ -16,7 +16,7 @@ import {
   type RejectionKind,
 } from '../domain/actions';
 import type { AlertBatch } from '../domain/alert';
-import { incidentIdFor, isIncidentId, workflowIdForGroup } from '../domain/ids';
+import { incidentIdFor, isIncidentId, splitIncidentId, workflowIdForGroup } from '../domain/ids';
 import type { IncidentState, IncidentStatus, IncidentSummary } from '../domain/incident';
 import type { PagerDutyDelivery } from '../domain/pagerduty-events';
 import { buildReport, renderMarkdown, type IncidentReport } from '../domain/report';
@@ -151,13 +151,29 @@ export class IncidentService {
     return { report, markdown: renderMarkdown(report) };
   }
 
-  private async find(id: string): Promise<WorkflowExecutionInfo | null> {
+  /**
+   * The run behind an incident id. The group's current run is asked directly, because a just-opened
+   * incident is not in the visibility index until its first workflow task; earlier runs come from it.
+   */
+  private async find(id: string): Promise<IncidentRun | null> {
     if (!isIncidentId(id)) return null;
-    return this.first(`${attributes.INCIDENT_ID.name} = '${escapeQuery(id)}'`);
+    const current = await this.currentRun(id);
+    return current ?? this.first(`${attributes.INCIDENT_ID.name} = '${escapeQuery(id)}'`);
+  }
+
+  private async currentRun(id: string): Promise<IncidentRun | null> {
+    const { group, runPrefix } = splitIncidentId(id);
+    try {
+      const execution = await this.client.workflow.getHandle(workflowIdForGroup(group)).describe();
+      return execution.runId.replace(/-/g, '').startsWith(runPrefix) ? execution : null;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw error;
+    }
   }
 
   /** The incident key is Firebreak's incident id when Firebreak paged; otherwise PagerDuty's id is known after paging. */
-  private async findForPagerDuty(route: PagerDutyRoute): Promise<WorkflowExecutionInfo | null> {
+  private async findForPagerDuty(route: PagerDutyRoute): Promise<IncidentRun | null> {
     const byKey = route.incidentKey ? await this.find(route.incidentKey) : null;
     if (byKey || !route.pagerDutyIncidentId) return byKey;
     return this.first(`${attributes.PAGERDUTY_INCIDENT.name} = '${escapeQuery(route.pagerDutyIncidentId)}'`);
@@ -168,6 +184,9 @@ export class IncidentService {
     return null;
   }
 }
+
+/** What acting on an incident needs to know of its run. */
+type IncidentRun = Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'status'>;
 
 function toSummary(execution: WorkflowExecutionInfo): IncidentSummary {
   const get = (key: typeof attributes.INCIDENT_ID): string =>

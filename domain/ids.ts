@@ -29,3 +29,9 @@ const INCIDENT_ID_PATTERN = /^[a-z0-9-]{1,80}-[0-9a-f]{8}$/;
 export function isIncidentId(text: string): boolean {
   return INCIDENT_ID_PATTERN.test(text);
 }
+
+/** The group slug and the run-id prefix an incident id is made of. */
+export function splitIncidentId(id: string): { group: string; runPrefix: string } {
+  const cut = id.lastIndexOf('-');
+  return { group: id.slice(0, cut), runPrefix: id.slice(cut + 1) };
+}
