@@ -24,6 +24,9 @@ export interface PipelineOptions {
   log?: (message: string) => void;
 }
 
+/** This many deliveries in progress at once means a storm: answer from the journal, do not wait. */
+const STORM_CONCURRENCY = 4;
+
 interface Known {
   id: string;
   at: number;
@@ -34,6 +37,8 @@ export class IntakePipeline {
   private readonly known = new Map<string, Known>();
   private readonly answerWithinMs: number;
   private readonly knownForMs: number;
+  /** Deliveries accepted but not yet answered. */
+  private inProgress = 0;
 
   constructor(
     private readonly journal: IntakeJournal,
@@ -59,20 +64,21 @@ export class IntakePipeline {
   }
 
   async accept(groups: AlertGroup[], base: Omit<AlertBatch, 'alerts'>): Promise<IntakeAnswer[]> {
-    // Decided before queuing: only a group already busy with an earlier hand-off answers without waiting.
-    const busy = new Set(groups.filter((g) => this.forwarder.isBusy(g.group)).map((g) => g.group));
-    const entries = await Promise.all(
-      groups.map((g) => this.journal.append(g.group, g.service, { ...base, alerts: g.alerts })),
-    );
-    return Promise.all(
-      entries.map((entry) =>
-        this.answer(
-          entry.group,
-          busy.has(entry.group),
-          this.forward(entry.group, this.forwarder.submit(entry)),
+    // Decided on arrival: with several deliveries already in progress, this is a storm.
+    const storm = this.inProgress >= STORM_CONCURRENCY;
+    this.inProgress += 1;
+    try {
+      const entries = await Promise.all(
+        groups.map((g) => this.journal.append(g.group, g.service, { ...base, alerts: g.alerts })),
+      );
+      return await Promise.all(
+        entries.map((entry) =>
+          this.answer(entry.group, storm, this.forward(entry.group, this.forwarder.submit(entry))),
         ),
-      ),
-    );
+      );
+    } finally {
+      this.inProgress -= 1;
+    }
   }
 
   stop(): void {
@@ -88,17 +94,19 @@ export class IntakePipeline {
   }
 
   /**
-   * In a storm (the group is busy) the sender is answered as soon as its alerts are journaled, with the
-   * group's incident as last known; otherwise it waits for the incident's own answer.
+   * In a storm the sender is answered as soon as its alerts are journaled, naming the group's incident
+   * as last known (or none yet: `accepted`); otherwise it waits for the incident's own answer.
    */
   private async answer(
     group: string,
-    busy: boolean,
+    storm: boolean,
     delivered: Promise<IntakeResult>,
   ): Promise<IntakeAnswer> {
-    const known = this.known.get(group);
-    if (busy && known && Date.now() - known.at < this.knownForMs) {
-      return { group, id: known.id, status: 'open', new: false };
+    if (storm) {
+      const known = this.known.get(group);
+      if (known && Date.now() - known.at < this.knownForMs)
+        return { group, id: known.id, status: 'open', new: false };
+      return { group, id: null, status: 'accepted', new: null };
     }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>(
