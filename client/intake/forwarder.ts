@@ -26,6 +26,8 @@ export interface ForwarderOptions {
   /** Called when a hand-off fails; it is retried. */
   failed?: (group: string, error: unknown) => void;
   retryInitialMs?: number;
+  /** When more is waiting after a hand-off, wait this long so the next one gathers more (storms). */
+  lingerMs?: number;
   retryMaxMs?: number;
 }
 
@@ -74,6 +76,10 @@ export class GroupForwarder {
         this.options.delivered(taken.map((q) => q.entry.seq));
         taken.forEach((q, i) => q.resolve(i === 0 ? result : { ...result, new: false, status: 'open' }));
         delay = this.options.retryInitialMs ?? 200;
+        // In a storm, wait a moment so the group's next hand-off carries many alerts, not one.
+        if (queue.queued.length > 0 && this.options.lingerMs) {
+          await new Promise((resolve) => setTimeout(resolve, this.options.lingerMs));
+        }
       } catch (error) {
         this.options.failed?.(group, error);
         queue.queued.unshift(...taken);

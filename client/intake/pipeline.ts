@@ -22,6 +22,8 @@ export interface PipelineOptions {
   /** How long a group's known incident is trusted for answering without waiting. */
   knownForMs?: number;
   log?: (message: string) => void;
+  /** In a storm, how long a group waits between hand-offs to gather alerts (default 500 ms). */
+  lingerMs?: number;
 }
 
 /** This many deliveries in progress at once means a storm: answer from the journal, do not wait. */
@@ -51,6 +53,7 @@ export class IntakePipeline {
     this.forwarder = new GroupForwarder({
       deliver: (group, service, batch) => incidents.ingest(group, service, batch),
       delivered: (seqs) => this.journal.done(seqs),
+      lingerMs: options.lingerMs ?? 500,
       failed: (group, error) =>
         log(`intake: handing alerts of group ${group} to Temporal failed, retrying: ${String(error)}`),
     });
