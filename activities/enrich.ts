@@ -86,7 +86,12 @@ class HistoryReader {
     const [latestCommit, deployments] = await Promise.all([
       this.latestCommit(),
       attempt(this.warnings, where, () =>
-        github.deployments(this.repo as RepoRef, environment, DEPLOYMENTS_TO_SCAN),
+        github.deployments(
+          this.repo as RepoRef,
+          environment,
+          DEPLOYMENTS_TO_SCAN,
+          (read) => selectDeploys(read.map(fromDeployment)).candidate !== null,
+        ),
       ),
     ]);
     const events = (deployments ?? []).map(fromDeployment);

@@ -2,14 +2,21 @@
 // 16 concurrent senders to a full Firebreak (embedded dev server on a SQLite file, worker, API, sandbox
 // stand-ins). Checks the outcome (exactly one incident and one page per group, every alert accounted
 // for, no 5xx) and measures sustained intake rate and the first page's delay after the first alert.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../client/cli/ports';
 import { startEngine } from '../client/engine';
+import { startEmbeddedServer } from '../client/temporal/embedded-server';
+import type { FirebreakConfig } from '../config/schema';
+import type { WiringExtras } from '../worker/wiring';
+import { bundleWorkflows } from '../worker/worker';
 import { SANDBOX_ALERT_TOKEN, startSandbox } from '../sandbox';
 import type { SendersOutput } from './senders';
+
+const ROOT = path.resolve(__dirname, '..');
 
 export interface StormOptions {
   notifications: number;
@@ -41,13 +48,22 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     service: services[0],
     extraServices: services.slice(1),
   });
+  // One machine laid out as in production: the embedded dev server (SQLite file), the API in this
+  // process, the worker in a process of its own (`firebreak worker` does the same).
+  const server = await startEmbeddedServer({
+    dataDir: path.join(dataDir, 'temporal'),
+    port: await freePort(),
+    uiPort: 0,
+    namespace: 'default',
+  });
+  const config = { ...sandbox.config, temporal: { ...sandbox.config.temporal, address: server.address } };
   const engine = await startEngine({
-    config: sandbox.config,
+    config,
     extras: sandbox.extras,
-    temporalPort: await freePort(),
-    temporalUiPort: 0,
+    run: { api: true, worker: false },
     log: () => undefined,
   });
+  const worker = await startWorkerProcess(config, sandbox.extras, server.address, dataDir);
   try {
     const bodies = notifications(services, options.notifications);
     const sent = await sendFromThread({
@@ -58,8 +74,8 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     });
     const { latencies, statuses, startedAt: started } = sent;
     const seconds = (sent.finishedAt - started) / 1000;
-    const firstPage = Math.min(...sandbox.pagerduty.events.map((e) => Date.parse(e.at)));
     const outcome = await settle(engine, sandbox, options, services);
+    const firstPage = Math.min(...sandbox.pagerduty.events.map((e) => Date.parse(e.at)));
     latencies.sort((a, b) => a - b);
     return {
       ...options,
@@ -72,10 +88,38 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
       ...outcome,
     };
   } finally {
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => worker.once('exit', resolve));
     await engine.stop();
+    await server.stop();
     await sandbox.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The worker in its own process, from the same settings the crash tests use. */
+async function startWorkerProcess(
+  config: FirebreakConfig,
+  extras: WiringExtras,
+  address: string,
+  dataDir: string,
+): Promise<ChildProcess> {
+  const bundlePath = path.join(dataDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, (await bundleWorkflows()).code);
+  const child = spawn(
+    process.execPath,
+    ['--require', 'tsx/cjs', path.join(ROOT, 'tests/support/worker-process.ts')],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, FIREBREAK_TEST_WORKER: JSON.stringify({ config, extras, address, bundlePath }) },
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
+    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('worker ready') && resolve());
+  });
+  return child;
 }
 
 /** One firing alert per notification, spread evenly and shuffled across the groups, as a storm is. */

@@ -90,6 +90,8 @@ const MAX_PAGES = 10;
 
 // ---------- The client ----------
 
+const STATUS_READS_AT_ONCE = 4;
+
 export class GitHubClient implements SourceHistory {
   private readonly http: AxiosInstance;
   private readonly now: () => number;
@@ -124,7 +126,12 @@ export class GitHubClient implements SourceHistory {
   }
 
   /** Newest first; the list order is not documented, so sort here, then read each one's newest status. */
-  async deployments(repo: RepoRef, environment: string, limit: number): Promise<DeploymentRecord[]> {
+  async deployments(
+    repo: RepoRef,
+    environment: string,
+    limit: number,
+    enough?: (read: DeploymentRecord[]) => boolean,
+  ): Promise<DeploymentRecord[]> {
     if (limit <= 0) return [];
     const perPage = Math.min(limit, 100);
     const listed: GitHubDeployment[] = [];
@@ -139,7 +146,14 @@ export class GitHubClient implements SourceHistory {
       if (batch.length < perPage) break;
     }
     const newest = listed.sort(byNewest).slice(0, limit);
-    return Promise.all(newest.map((d) => this.withNewestStatus(repo, d)));
+    // Statuses cost one request each: read them a few at a time, newest first, until the caller has
+    // what it needs (a storm of incidents must not become a storm of GitHub requests).
+    const read: DeploymentRecord[] = [];
+    for (let i = 0; i < newest.length && !enough?.(read); i += STATUS_READS_AT_ONCE) {
+      const chunk = newest.slice(i, i + STATUS_READS_AT_ONCE);
+      read.push(...(await Promise.all(chunk.map((d) => this.withNewestStatus(repo, d)))));
+    }
+    return read;
   }
 
   async compare(repo: RepoRef, base: string, head: string): Promise<Comparison> {

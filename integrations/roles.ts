@@ -143,7 +143,13 @@ export interface Comparison {
 export interface SourceHistory {
   latestCommit(repo: RepoRef, branch: string): Promise<CommitSummary>;
   /** Newest first, each with the state of its newest status. */
-  deployments(repo: RepoRef, environment: string, limit: number): Promise<DeploymentRecord[]>;
+  /** Reads newest first and may stop early once `enough` says the deployments read so far suffice. */
+  deployments(
+    repo: RepoRef,
+    environment: string,
+    limit: number,
+    enough?: (read: DeploymentRecord[]) => boolean,
+  ): Promise<DeploymentRecord[]>;
   /** `compare/{base}...{head}`: commits in head not in base, files diffed from the merge base. */
   compare(repo: RepoRef, base: string, head: string): Promise<Comparison>;
 }

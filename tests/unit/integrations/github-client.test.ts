@@ -312,3 +312,20 @@ describe('failures', () => {
     expect(error).toEqual(expect.objectContaining({ code: 'ECONNREFUSED', retryable: true }));
   });
 });
+
+describe('reading only what is needed', () => {
+  test('deployment statuses are read newest first and stop once the caller has enough', async () => {
+    for (let i = 0; i < 12; i++) {
+      gh.deploy('acme/shop', {
+        sha: history.current.sha,
+        createdAt: NOW - (60 - i) * 60_000,
+        statuses: [{ state: 'success', at: NOW - (59 - i) * 60_000 }],
+      });
+    }
+    const before = gh.requests('GET', '/repos/acme/shop/deployments/').length;
+    const read = await client.deployments(SHOP, 'production', 30, (records) => records.length >= 2);
+    const statusReads = gh.requests('GET', '/repos/acme/shop/deployments/').length - before;
+    expect(read.length).toBeLessThan(8);
+    expect(statusReads).toBe(read.length);
+  });
+});
