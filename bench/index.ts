@@ -3,11 +3,13 @@ import { runStorm } from './storm';
 
 async function main(): Promise<void> {
   const small = process.argv.includes('--quick');
-  const options = small
+  const budget = Number(/--enrichment-budget=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 2000);
+  const size = small
     ? { notifications: 1000, groups: 20, senders: 16 }
     : { notifications: 10_000, groups: 100, senders: 16 };
+  const options = { ...size, enrichmentBudgetMs: budget };
   console.log(
-    `alert storm: ${options.notifications} notifications, ${options.groups} groups, ${options.senders} senders…`,
+    `alert storm: ${options.notifications} notifications, ${options.groups} groups, ${options.senders} senders, enrichment budget ${options.enrichmentBudgetMs} ms…`,
   );
   const result = await runStorm(options);
   console.log(JSON.stringify(result, null, 2));

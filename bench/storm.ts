@@ -22,6 +22,8 @@ export interface StormOptions {
   notifications: number;
   groups: number;
   senders: number;
+  /** The page waits at most this long for enrichment (the product default is 2000 ms). */
+  enrichmentBudgetMs: number;
 }
 
 export interface StormResult {
@@ -56,7 +58,11 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     uiPort: 0,
     namespace: 'default',
   });
-  const config = { ...sandbox.config, temporal: { ...sandbox.config.temporal, address: server.address } };
+  const config = {
+    ...sandbox.config,
+    temporal: { ...sandbox.config.temporal, address: server.address },
+    services: withEnrichmentBudget(sandbox.config.services, options.enrichmentBudgetMs),
+  };
   const engine = await startEngine({
     config,
     extras: sandbox.extras,
@@ -120,6 +126,18 @@ async function startWorkerProcess(
     child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('worker ready') && resolve());
   });
   return child;
+}
+
+function withEnrichmentBudget(
+  services: FirebreakConfig['services'],
+  budgetMs: number,
+): FirebreakConfig['services'] {
+  return Object.fromEntries(
+    Object.entries(services).map(([name, service]) => [
+      name,
+      { ...service, policy: { ...service.policy, enrichmentBudgetMs: budgetMs } },
+    ]),
+  );
 }
 
 /** One firing alert per notification, spread evenly and shuffled across the groups, as a storm is. */
