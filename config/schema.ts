@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ACTION_NAMES, type ActionName } from '../domain/actions';
 import { DEFAULT_NOTE_COMMANDS } from '../domain/pagerduty-events';
 import { parseDuration } from '../domain/policy';
+import { freezeSchema, hotfixSchema, rollbackSchema } from './deploy-safety-schema';
 import { intakeSchema } from './intake-schema';
 import { secret } from './secret';
 
@@ -71,6 +72,9 @@ const serviceSchema = z
       .strict()
       .default({ emails: [] }),
     deployHistory: deployHistory.default({ source: 'github' }),
+    rollback: rollbackSchema,
+    hotfix: hotfixSchema,
+    freeze: freezeSchema,
     policy: z
       .object({
         migrationPaths: z.array(z.string().min(1)).default(DEFAULT_POLICY.migrationPaths),

@@ -5,6 +5,7 @@ import type { ActivityDeps } from '../activities';
 import type { FirebreakConfig } from '../config/schema';
 import { EmailNotifier } from '../integrations/email';
 import { GitHubClient } from '../integrations/github';
+import { GitHubDeployGate } from '../integrations/github-deploy-gate';
 import { JenkinsClient } from '../integrations/jenkins';
 import { PagerDutyClient } from '../integrations/pagerduty';
 import { FileReportArchive } from '../integrations/report-archive';
@@ -21,6 +22,9 @@ const VENDOR_TIMEOUT_MS = 10_000;
 
 export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras = {}): ActivityDeps {
   const { pagerduty, github, jenkins, email } = config.integrations;
+  const githubClient = github
+    ? new GitHubClient({ baseUrl: github.baseUrl, token: github.token, timeoutMs: VENDOR_TIMEOUT_MS })
+    : null;
   return {
     config,
     publicUrl: publicUrl(config),
@@ -35,9 +39,8 @@ export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras 
           ...(extras.pagerDutyCaCert ? { caCert: extras.pagerDutyCaCert } : {}),
         })
       : null,
-    sourceHistory: github
-      ? new GitHubClient({ baseUrl: github.baseUrl, token: github.token, timeoutMs: VENDOR_TIMEOUT_MS })
-      : null,
+    sourceHistory: githubClient,
+    deployGate: githubClient ? new GitHubDeployGate(githubClient) : null,
     deployTool: jenkins
       ? new JenkinsClient({
           baseUrl: jenkins.baseUrl,

@@ -5,6 +5,7 @@
 // (enrichment past its budget, notifications) run beside the critical path and only ever leave a
 // timeline entry and a follow-up when they fail.
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -54,6 +55,7 @@ import { computeTimings, describeSuspect, formatDuration, suspectDeploy } from '
 import * as attributes from '../domain/search-attributes';
 import type { ResponderVerdict } from '../activities/policy';
 import type { PagerIncident, StakeholderMessage } from '../integrations/roles';
+import { DeploySafety } from './deploy-safety';
 import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from './messages';
 
 export interface IncidentInput {
@@ -127,6 +129,8 @@ const incidentLookup = proxyActivities<IncidentActivities>({
 const jenkinsBuild = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '60 minutes',
   heartbeatTimeout: '10 seconds',
+  // Cancelled (the incident), the activity aborts the Jenkins build before the workflow ends.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 /** Optional steps: a few tries, then a follow-up in the report. */
@@ -184,6 +188,8 @@ class Incident {
   private responderActed = false;
   /** PagerDuty already has the incident resolved: resolving the page again would be noise. */
   private resolvedInPagerDuty = false;
+  /** Rollback safety checks, the deploy freeze and the hotfix path (workflows/deploy-safety.ts). */
+  private readonly safety: DeploySafety;
 
   constructor(input: IncidentInput) {
     const info = workflowInfo();
@@ -218,6 +224,14 @@ class Incident {
       flaps: [],
       timeline: [],
     };
+    this.safety = new DeploySafety({
+      state: this.state,
+      record: (kind, message, actor, options) => this.record(kind, message, actor, options),
+      fail: (kind, message, error) => this.fail(kind, message, error),
+      notify: (milestone, headline) => this.notify(milestone, headline),
+      setStatus: (status) => this.setStatus(status),
+      inBackground: (what, step) => this.inBackground(what, step),
+    });
   }
 
   listen(): void {
@@ -568,6 +582,7 @@ class Incident {
       });
       if (found) this.learnPagerDutyIncident(found);
     });
+    this.inBackground('deploy gate', () => this.safety.freezeWhilePaging());
     this.inBackground('escalation', () => this.escalateUntilAcknowledged());
     this.inBackground('auto-rollback', () => this.rollBackIfNobodyActs());
   }
@@ -636,13 +651,17 @@ class Incident {
       ENGINE,
     );
     if (await condition(() => this.responderActed || this.isOver(), afterMs)) return;
+    let target: string | undefined;
     try {
+      this.validate({ actor: ENGINE, request: { action: 'rollback' } });
+      const checked = await this.safety.check(ENGINE, { action: 'rollback' });
+      if (checked.request.action === 'rollback') target = checked.request.to;
       this.validate({ actor: ENGINE, request: { action: 'rollback' } });
     } catch (error) {
       this.record('auto-rollback-skipped', `automatic rollback skipped: ${describeFailure(error)}`, ENGINE);
       return;
     }
-    this.queueRollback(ENGINE, undefined, false, `no responder action within ${formatDuration(afterMs)}`);
+    this.queueRollback(ENGINE, target, false, `no responder action within ${formatDuration(afterMs)}`);
   }
 
   private learnPagerDutyIncident(incident: Pick<PagerIncident, 'id'> & Partial<PagerIncident>): void {
@@ -717,6 +736,8 @@ class Incident {
       });
     }
     this.notify('resolved', `${this.state.service}: incident resolved`);
+    // A paging freeze ends with the incident; a rollback freeze stands until a hotfix or a lift.
+    this.safety.lift(ENGINE, 'the paging incident closed', 'paging');
     // A slow or rate-limited GitHub must not hold the report back: the report says what is missing.
     if (!this.enrichmentDone) this.enrichmentScope?.cancel();
     if (this.pageOutcome === 'pending') this.pageOutcome = 'none';
@@ -762,6 +783,7 @@ class Incident {
         currentDeploySha: this.state.enrichment?.currentDeploy?.sha ?? null,
         rollbackCandidateSha: this.state.enrichment?.rollbackCandidate?.sha ?? null,
         acknowledged: this.state.times.acknowledged !== null,
+        frozen: (this.state.freeze?.kinds.length ?? 0) > 0,
       });
     } catch (error) {
       if (!(error instanceof ActionRejection)) throw error;
@@ -782,9 +804,19 @@ class Incident {
   private async act({ actor, request }: ActionRequest, origin: ActionOrigin = {}): Promise<ActionOutcome> {
     await this.authorize(actor, request);
     this.validate({ actor, request });
+    const checked = await this.safety.check(actor, request);
+    // The incident may have moved on while the checks read GitHub.
+    this.validate({ actor, request });
     if (actor.channel !== 'workflow' && request.action !== 'note') this.responderActed = true;
-    const message = this.apply(actor, request, origin);
-    return { incidentId: this.state.id, action: request.action, status: this.state.status, message };
+    const message = this.apply(actor, checked.request, origin);
+    const warnings = checked.warnings.length ? { warnings: checked.warnings } : {};
+    return {
+      incidentId: this.state.id,
+      action: request.action,
+      status: this.state.status,
+      message,
+      ...warnings,
+    };
   }
 
   /** Refuses (403) and records anyone the service's policy does not allow to act. */
@@ -819,6 +851,11 @@ class Incident {
         return this.acknowledge(actor, origin);
       case 'rollback':
         return this.queueRollback(actor, request.to, request.force === true);
+      case 'hotfix':
+        return this.queueHotfix(actor, request.sha);
+      case 'lift-freeze':
+        this.safety.lift(actor, `lifted by ${actor.by}`);
+        return 'deploy freeze lifted';
       case 'resolve':
         if (origin.inPagerDuty) this.resolvedInPagerDuty = true;
         this.resolve(actor, request.resolution ?? 'resolved by responder', origin.at);
@@ -879,7 +916,25 @@ class Incident {
     return `rollback to ${target.slice(0, 12)} started (request ${record.requestId})`;
   }
 
+  /** The settings were read by the hotfix's checks, so the skipped checks are known here. */
+  private queueHotfix(actor: Actor, sha: string): string {
+    const record = this.safety.hotfixRecord(actor, sha, this.safety.hotfixSkips());
+    this.state.rollbacks.push(record);
+    this.pendingRollbacks.push(record);
+    if (!this.state.times.acknowledged) this.state.times.acknowledged = record.requestedAt;
+    this.setStatus('mitigating');
+    this.record('action', `hotfix ${sha.slice(0, 12)} requested`, actor, {
+      data: { requestId: record.requestId },
+    });
+    return `hotfix ${sha.slice(0, 12)} started (request ${record.requestId})`;
+  }
+
   private async rollBack(record: RollbackRecord): Promise<void> {
+    if (record.kind === 'hotfix') return this.safety.runHotfix(record);
+    await this.safety.freeze(
+      'rollback',
+      `rollback to ${record.targetSha.slice(0, 12)} (incident ${this.state.id})`,
+    );
     try {
       const result = await jenkinsBuild.runRollback({
         incidentId: this.state.id,
@@ -889,6 +944,14 @@ class Incident {
       });
       Object.assign(record, result, { finishedAt: new Date().toISOString() });
     } catch (error) {
+      if (isCancellation(error)) {
+        this.record(
+          'rollback-cancelled',
+          `rollback to ${record.targetSha.slice(0, 12)} cancelled; its Jenkins build was aborted`,
+          ENGINE,
+        );
+        throw error;
+      }
       Object.assign(record, { result: 'ERROR', finishedAt: new Date().toISOString() });
       this.fail('rollback-failed', `rollback to ${record.targetSha.slice(0, 12)} could not run`, error);
     }
@@ -918,6 +981,9 @@ class Incident {
           links: record.buildUrl ? [{ href: record.buildUrl, text: 'Rollback build' }] : [],
         }),
       );
+      this.inBackground('rollback verification', () =>
+        this.safety.verifyRecovery(record, () => this.isOver()),
+      );
       return;
     }
     if (this.state.status === 'mitigating') this.setStatus('mitigation-failed');
@@ -930,6 +996,7 @@ class Incident {
       },
     );
     this.notify('rollback-failed', `${this.state.service}: rollback to ${target} FAILED (${record.result})`);
+    this.safety.rePage(`rollback to ${target} ended ${record.result ?? 'without a result'}`);
   }
 
   private resolve(actor: Actor, resolution: string, at?: string): void {
