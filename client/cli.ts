@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfigFile } from '../config/load';
 import { ApiClient, resolveConnection } from './cli/api-client';
 import { runDemo } from './cli/demo';
+import { registerFreezeCommands } from './cli/freeze';
 import { printIncident, printIncidents } from './cli/print';
 import { runStart } from './cli/start';
 
@@ -74,8 +75,9 @@ apiOptions(program.command('show <id>'))
   });
 
 apiOptions(program.command('act <id> <action>'))
-  .description('take a responder action: acknowledge, rollback, escalate, resolve, note')
+  .description('take a responder action: acknowledge, rollback, hotfix, escalate, resolve, lift-freeze, note')
   .option('--to <sha>', 'rollback: target commit (default: the rollback candidate)')
+  .option('--sha <sha>', 'hotfix: the commit to ship through the hotfix job')
   .option('--force', 'rollback: override safety checks')
   .option('--resolution <text>', 'resolve: what fixed it')
   .option('--text <text>', 'note: the note')
@@ -84,10 +86,11 @@ apiOptions(program.command('act <id> <action>'))
   )
   .action(async (id: string, action: string, options: Record<string, string | boolean | undefined>) => {
     const body: Record<string, unknown> = { action, by: options.by };
-    for (const key of ['to', 'force', 'resolution', 'text'])
+    for (const key of ['to', 'force', 'sha', 'resolution', 'text'])
       if (options[key] !== undefined) body[key] = options[key];
     const outcome = await api(options as { url?: string; token?: string }).act(id, body);
     console.log(`${outcome.action}: ${outcome.message} (status ${outcome.status})`);
+    for (const warning of outcome.warnings ?? []) console.log(`warning: ${warning}`);
   });
 
 apiOptions(program.command('report <id>'))
@@ -96,6 +99,8 @@ apiOptions(program.command('report <id>'))
   .action(async (id: string, options: { url?: string; token?: string; format: 'md' | 'json' }) => {
     console.log(await api(options).report(id, options.format));
   });
+
+registerFreezeCommands(program, apiOptions, api);
 
 program
   .command('config')

@@ -71,6 +71,8 @@ export class ActionRejection extends Error {
   constructor(
     readonly kind: RejectionKind,
     message: string,
+    /** What the refusal has to say beyond its message (a safety check's instructions). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ActionRejection';

@@ -9,6 +9,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { pagerDutyWebhookSettings } from '../../client/api/pagerduty-webhook';
 import { createApi } from '../../client/api/server';
+import { FreezeService } from '../../client/freeze';
 import { IncidentService } from '../../client/incidents';
 import { intakeSettings } from '../../client/intake/intake';
 import type { FirebreakConfig, ServiceConfig } from '../../config/schema';
@@ -106,8 +107,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     new FileReportArchive(path.join(dataDir, 'reports')),
   );
   const logLines: string[] = [];
+  const freezes = new FreezeService(client);
   const api = createApi({
     incidents,
+    freezes,
     intake: intakeSettings(config.intake, Object.keys(config.services)),
     intakeConfig: config.intake,
     journalDir: path.join(dataDir, 'intake'),
