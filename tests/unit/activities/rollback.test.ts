@@ -95,7 +95,7 @@ describe('the rollback activity', () => {
     });
     const env = new MockActivityEnvironment();
     env.on('heartbeat', (details: { buildNumber?: number }) => {
-      if (details.buildNumber) env.cancel('incident cancelled');
+      if (details.buildNumber) env.cancel('CANCELLED');
     });
     await expect(typedRun(env, activities.runRollback, input('req-cancel'))).rejects.toBeInstanceOf(
       CancelledFailure,
@@ -120,7 +120,7 @@ describe('the rollback activity', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const env = new MockActivityEnvironment();
     env.on('heartbeat', (details: { queueId?: number; buildNumber?: number }) => {
-      if (details.queueId && !details.buildNumber) env.cancel('incident cancelled');
+      if (details.queueId && !details.buildNumber) env.cancel('CANCELLED');
     });
     await expect(typedRun(env, activities.runRollback, input('req-cancel-queued'))).rejects.toBeInstanceOf(
       CancelledFailure,
