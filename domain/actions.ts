@@ -84,7 +84,9 @@ const CLOSED: readonly IncidentStatus[] = ['resolved', 'closed'];
 
 /** Throws ActionRejection when the action may not run now; returns the rollback target otherwise. */
 export function validateAction(request: ResponderAction, context: ActionContext): void {
-  if (CLOSED.includes(context.status)) {
+  // A resolved incident still holds its freeze while it waits out the flap window: it may be lifted.
+  const liftingAfterResolution = request.action === 'lift-freeze' && context.status === 'resolved';
+  if (CLOSED.includes(context.status) && !liftingAfterResolution) {
     throw new ActionRejection('conflict', `incident is already ${context.status}`);
   }
   switch (request.action) {

@@ -94,7 +94,9 @@ function summaryLine(state: IncidentState, timings: Timings): string {
   else parts.push(`Status: ${state.status}.`);
   if (timings.suspectDeploy) parts.push(`Suspect deploy: ${describeSuspect(timings.suspectDeploy)}.`);
   const rollback = state.rollbacks.at(-1);
-  if (rollback?.result) {
+  if (rollback?.kind === 'hotfix' && rollback.result) {
+    parts.push(`Hotfix ${rollback.targetSha.slice(0, 12)}: ${rollback.result}.`);
+  } else if (rollback?.result) {
     const how = rollback.automatic ? 'Automatic rollback' : 'Rollback';
     parts.push(`${how} to ${rollback.targetSha.slice(0, 12)}: ${rollback.result}.`);
   }
@@ -137,6 +139,7 @@ export function renderMarkdown(report: IncidentReport): string {
   lines.push(
     ...whatChangedSection(report),
     ...rollbackSection(report),
+    ...freezeSection(report),
     ...flapSection(report),
     ...followUpSection(report),
   );
@@ -179,14 +182,26 @@ function whatChangedSection(report: IncidentReport): string[] {
 
 function rollbackSection(report: IncidentReport): string[] {
   if (report.rollbacks.length === 0) return [];
-  const lines = ['## Rollbacks', ''];
+  const lines = ['## Rollbacks and hotfixes', ''];
   for (const r of report.rollbacks) {
     const build = r.buildNumber ? `build #${r.buildNumber}` : 'no build';
     const by = r.automatic
       ? 'automatically, by the auto-rollback policy (no responder action in time)'
       : `by ${r.requestedBy.by} (${r.requestedBy.channel})`;
-    lines.push(`- to ${short(r.targetSha)} ${by}: ${r.result ?? 'running'}, ${build}`);
+    const what = r.kind === 'hotfix' ? `hotfix ${short(r.targetSha)}` : `rollback to ${short(r.targetSha)}`;
+    const forced = r.forced ? ' (forced past the safety checks)' : '';
+    const skipped = r.skippedChecks?.length ? `; skipped ${r.skippedChecks.join(', ')}` : '';
+    lines.push(`- ${what}${forced} ${by}: ${r.result ?? 'running'}, ${build}${skipped}`);
   }
+  return [...lines, ''];
+}
+
+/** Every freeze and lift of the service's deploys while the incident was open. */
+function freezeSection(report: IncidentReport): string[] {
+  const changes = report.timeline.filter((t) => t.kind === 'freeze-on' || t.kind === 'freeze-off');
+  if (changes.length === 0) return [];
+  const lines = ['## Deploy freeze', ''];
+  for (const entry of changes) lines.push(`- ${entry.at}: ${entry.message} (${entry.actor.by})`);
   return [...lines, ''];
 }
 

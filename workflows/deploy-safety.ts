@@ -324,6 +324,19 @@ export class DeploySafety {
       state.followUps.push(`run the ${check} the hotfix ${sha} skipped`);
     }
     this.host.notify('hotfix-succeeded', `${state.service}: hotfix ${sha} succeeded`);
+    this.host.inBackground('change event', () =>
+      pageUpdates.recordChangeEvent({
+        service: state.service,
+        summary: `Hotfix of ${state.service} to ${sha} (incident ${state.id})`,
+        details: {
+          incident: state.id,
+          sha: record.targetSha,
+          build: record.buildUrl ?? null,
+          skippedChecks: record.skippedChecks ?? [],
+        },
+        links: record.buildUrl ? [{ href: record.buildUrl, text: 'Hotfix build' }] : [],
+      }),
+    );
     this.lift(ENGINE, `hotfix ${sha} succeeded`);
   }
 

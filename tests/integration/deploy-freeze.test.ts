@@ -168,6 +168,8 @@ describe('the deploy freeze and the hotfix path', () => {
     expect(kinds).toEqual(expect.arrayContaining(['freeze-on', 'freeze-off']));
     const markdown = (await h.get(`/v1/incidents/${id}/report?format=md`)).text;
     expect(markdown).toContain(`- [ ] run the tests the hotfix ${sha.slice(0, 12)} skipped`);
+    expect(markdown).toContain('## Deploy freeze');
+    expect(markdown).toMatch(/hotfix \w{12} by ada \(api\): SUCCESS, build #\d+; skipped tests, canary/);
   });
 
   test('a rollback freeze outlives its incident until `firebreak freeze lift` lifts it', async () => {

@@ -124,6 +124,13 @@ describe('responder action validation', () => {
     expect(() =>
       validateAction({ action: 'lift-freeze' }, context({ status: 'mitigated', frozen: true })),
     ).not.toThrow();
+    expect(() =>
+      validateAction({ action: 'lift-freeze' }, context({ status: 'resolved', frozen: true })),
+    ).not.toThrow();
+    expect(
+      rejection(() => validateAction({ action: 'lift-freeze' }, context({ status: 'closed', frozen: true })))
+        .kind,
+    ).toBe('conflict');
     expect(parseAction({ action: 'lift-freeze', by: 'ada' })).toEqual({ action: 'lift-freeze' });
   });
 });
