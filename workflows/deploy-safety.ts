@@ -222,7 +222,8 @@ export class DeploySafety {
   /** Freezes the service's deploys for this incident (a rollback, or a paging incident where configured). */
   async freeze(kind: FreezeKind, reason: string): Promise<void> {
     const state = this.host.state;
-    if (state.freeze?.kinds.includes(kind)) return;
+    // Placed every time (the freeze keeps one hold per incident and kind): someone may have lifted it
+    // through the freeze route meanwhile, which this incident's state cannot know.
     const since = new Date().toISOString();
     try {
       await placeFreezeHold(state.service, { incidentId: state.id, kind, since, reason });
@@ -231,11 +232,15 @@ export class DeploySafety {
       this.host.fail('freeze-failed', `deploys of ${state.service} could not be frozen`, error);
       return;
     }
-    state.freeze = { kinds: [...(state.freeze?.kinds ?? []), kind], since: state.freeze?.since ?? since };
+    const held = state.freeze?.kinds ?? [];
+    state.freeze = {
+      kinds: held.includes(kind) ? held : [...held, kind],
+      since: state.freeze?.since ?? since,
+    };
     this.host.record('freeze-on', `deploys of ${state.service} frozen: ${reason}`, ENGINE, {
       data: { kind },
     });
-    this.host.notify('freeze-on', `${state.service}: deploys frozen (${reason})`);
+    if (!held.includes(kind)) this.host.notify('freeze-on', `${state.service}: deploys frozen (${reason})`);
   }
 
   async freezeWhilePaging(): Promise<void> {
@@ -250,15 +255,13 @@ export class DeploySafety {
     if (lifting.length === 0) return;
     const left = held.filter((k) => !lifting.includes(k));
     state.freeze = { kinds: left, since: left.length ? (state.freeze?.since ?? null) : null };
-    if (left.length === 0) {
-      this.host.record(
-        'freeze-off',
-        `deploy freeze of ${state.service} lifted by ${actor.by}: ${reason}`,
-        actor,
-        { data: { kinds: lifting } },
-      );
+    const lifted = `${lifting.join(' and ')} freeze of ${state.service} lifted by ${actor.by}: ${reason}`;
+    const message = left.length
+      ? `${lifted}; deploys stay frozen while the ${left.join(' and ')} hold stands`
+      : `deploy ${lifted}`;
+    this.host.record('freeze-off', message, actor, { data: { kinds: lifting } });
+    if (left.length === 0)
       this.host.notify('freeze-off', `${state.service}: deploy freeze lifted (${reason})`);
-    }
     this.host.inBackground('freeze lift', async () => {
       const lifted = await liftFreezeHolds(state.service, {
         incidentId: state.id,
@@ -337,7 +340,8 @@ export class DeploySafety {
         links: record.buildUrl ? [{ href: record.buildUrl, text: 'Hotfix build' }] : [],
       }),
     );
-    this.lift(ENGINE, `hotfix ${sha} succeeded`);
+    // The fix is live: the rollback's freeze ends (a paging freeze stands while the incident is open).
+    this.lift(ENGINE, `hotfix ${sha} succeeded`, 'rollback');
   }
 
   /** A new hotfix record: the request id is derived from the incident and the decision's number. */

@@ -854,7 +854,7 @@ class Incident {
       case 'hotfix':
         return this.queueHotfix(actor, request.sha);
       case 'lift-freeze':
-        this.safety.lift(actor, `lifted by ${actor.by}`);
+        this.safety.lift(actor, `asked for through ${actor.channel}`);
         return 'deploy freeze lifted';
       case 'resolve':
         if (origin.inPagerDuty) this.resolvedInPagerDuty = true;

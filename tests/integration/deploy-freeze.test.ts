@@ -227,6 +227,22 @@ describe('the deploy freeze and the hotfix path', () => {
     await resolve(id, 'f100000000000003');
   });
 
+  test('a second rollback after the freeze was lifted from outside the incident freezes deploys again', async () => {
+    const id = await openIncident('f100000000000004');
+    await rollBack(id);
+    await eventually(freezeStatus, (s) => s.frozen, 'the freeze');
+    expect((await h.post(`/v1/freeze/${h.service}/lift`, { by: 'grace' })).status).toBe(200);
+    await eventually(freezeStatus, (s) => !s.frozen, 'the lift');
+    await rollBack(id);
+    const status = await eventually(freezeStatus, (s) => s.frozen, 'the second freeze');
+    expect(status.services).toEqual([expect.objectContaining({ incident: id, kind: 'rollback' })]);
+    expect((await h.post(`/v1/incidents/${id}/actions`, { action: 'lift-freeze', by: 'ada' })).status).toBe(
+      200,
+    );
+    await eventually(freezeStatus, (s) => !s.frozen, 'the second lift');
+    await resolve(id, 'f100000000000004');
+  });
+
   test('bad freeze requests are 4xx naming the problem', async () => {
     expect((await h.get('/v1/freeze?service=Not_A_Service')).status).toBe(400);
     const noBy = await h.post(`/v1/freeze/${h.service}/lift`, {});
