@@ -116,6 +116,13 @@ describe('the deploy freeze and the hotfix path', () => {
         },
       ],
     });
+    // Without ?service= every frozen service is listed (from Temporal's visibility, so eventually).
+    const all = await eventually(
+      () => h.get('/v1/freeze').then((r) => r.body),
+      (s) => s.services.some((e: { service: string }) => e.service === h.service),
+      'the freeze in the list of all freezes',
+    );
+    expect(all.frozen).toBe(true);
     const cli = await check();
     expect(cli.code).toBe(1);
     expect(cli.stdout).toContain(`${h.service}: DEPLOYS FROZEN`);
