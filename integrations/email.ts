@@ -125,7 +125,7 @@ export function buildEmail(message: StakeholderMessage): EmailContent {
     subject: subjectOf(message),
     text: textBody(message),
     html: htmlBody(message),
-    messageId: `<${idPart(message.incidentId)}.${idPart(message.milestone)}@firebreak>`,
+    messageId: `<${idPart(message.incidentId)}.${idPart(message.updateId ?? message.milestone)}@firebreak>`,
     references: `<${idPart(message.incidentId)}@firebreak>`,
   };
 }
