@@ -15,6 +15,7 @@ export interface OpenTicketInput {
 }
 
 export interface TicketCommentInput {
+  incidentId: string;
   service: string;
   ticket: TicketRef;
   /** Unique per update of the incident, so a retried comment is found instead of repeated. */
@@ -50,13 +51,24 @@ export function createTicketActivities(deps: ActivityDeps) {
     };
   };
 
+  /** Firebreak's own links (deps.publicUrl is the worker's to know, not the workflow's). */
+  const withLinks = (content: TicketContent, incidentId: string): TicketContent => ({
+    ...content,
+    links: [
+      ...content.links,
+      { href: `${deps.publicUrl}/#/incidents/${incidentId}`, text: 'Firebreak dashboard' },
+      { href: `${deps.publicUrl}/v1/incidents/${incidentId}/report`, text: 'Incident report' },
+    ],
+  });
+
   return {
     /** `created: false` when the lookup found the ticket a previous attempt opened. */
     async openTicket(input: OpenTicketInput): Promise<{ ticket: TicketRef; created: boolean }> {
       const { tracker, target } = trackerFor(input.service, input.severity);
       const found = await callVendor(() => tracker.findForIncident(target, input.incidentId));
       if (found) return { ticket: found, created: false };
-      const ticket = await callVendor(() => tracker.open(target, input.incidentId, input.content));
+      const content = withLinks(input.content, input.incidentId);
+      const ticket = await callVendor(() => tracker.open(target, input.incidentId, content));
       return { ticket, created: true };
     },
 
@@ -68,7 +80,8 @@ export function createTicketActivities(deps: ActivityDeps) {
     /** The report's summary as a comment, then the transition to done. */
     async closeTicket(input: TicketCommentInput): Promise<{ alreadyDone: boolean; status: string }> {
       const { tracker, target } = trackerFor(input.service);
-      await callVendor(() => tracker.comment(target, input.ticket, input.marker, input.content));
+      const content = withLinks(input.content, input.incidentId);
+      await callVendor(() => tracker.comment(target, input.ticket, input.marker, content));
       return callVendor(() => tracker.close(target, input.ticket));
     },
 
