@@ -97,6 +97,15 @@ describe('delivery', () => {
     expect(next?.references).toEqual(['<checkout-2026-09-01-a1@firebreak>']);
   });
 
+  test('a milestone that happens twice (a second escalation) is a new Message-ID, so no receiver drops it', async () => {
+    await notifier.send(to('a@example.test'), message({ milestone: 'escalated', updateId: 'escalated-3' }));
+    await notifier.send(to('a@example.test'), message({ milestone: 'escalated', updateId: 'escalated-5' }));
+    expect(smtp.inbox.map((m) => m.messageId)).toEqual([
+      '<checkout-2026-09-01-a1.escalated-3@firebreak>',
+      '<checkout-2026-09-01-a1.escalated-5@firebreak>',
+    ]);
+  });
+
   test('markup in facts is escaped in the HTML body', async () => {
     await notifier.send(to('a@example.test'), message({ facts: ['<script>alert(1)</script> & more'] }));
     expect(smtp.inbox[0]?.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; more');
