@@ -202,3 +202,50 @@ describe('tickets and stakeholder updates along an incident', () => {
     expect(report.body.followUps).toEqual([]);
   });
 });
+
+describe('a GitHub Issues ticket opened on the first action', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      serviceSettings: (sandbox) => ({
+        tickets: { tracker: 'github', repo: `acme/${sandbox.service}`, openOn: 'first-action' },
+      }),
+    });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const issues = () =>
+    h.sandbox.github.issues(`acme/${h.service}`).filter((i) => i.labels.includes('firebreak-incident'));
+
+  test('no ticket while nobody acted; the acknowledgement opens it, and the close closes it', async () => {
+    const intake = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service));
+    const id: string = intake.body.incidents[0].id;
+    await h.waitForState(
+      id,
+      (s) => s.timeline.some((t) => t.kind === 'notified' && t.message === 'Slack: opened'),
+      'the opening',
+    );
+    expect(issues()).toHaveLength(0);
+
+    await h.post(`/v1/incidents/${id}/actions`, { action: 'acknowledge', by: 'ada@example.test' });
+    const state = await h.waitForState(id, (s) => Boolean(s.ticket), 'the ticket');
+    expect(state.ticket?.tracker).toBe('github');
+    expect(issues()).toHaveLength(1);
+    expect(issues()[0]?.body).toContain('Status: a responder acknowledged and is investigating');
+    expect(issues()[0]?.body).toContain(`<!-- firebreak-incident:${id} -->`);
+
+    await h.post(`/v1/incidents/${id}/actions`, {
+      action: 'resolve',
+      by: 'ada@example.test',
+      resolution: 'fixed',
+    });
+    await h.waitForClosed(id);
+    const [issue] = issues();
+    expect(issue?.state).toBe('closed');
+    expect(issue?.comments.at(-1)?.body).toContain('Resolved after');
+    expect(issues()).toHaveLength(1);
+  });
+});
