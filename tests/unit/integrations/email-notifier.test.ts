@@ -153,6 +153,27 @@ describe('failures', () => {
     expect(error).toMatchObject({ code: 'ESOCKET', retryable: true }); // ECONNREFUSED underneath
   });
 
+  test('a server that greets and then stalls fails the send within its whole budget, retryably', async () => {
+    const sockets: net.Socket[] = [];
+    const stalling = net.createServer((socket) => {
+      sockets.push(socket);
+      socket.write('220 slow.example.test ESMTP\r\n');
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = stalling.address() as net.AddressInfo;
+      const slow = notifierWith({ port, socketTimeoutMs: 60_000, sendTimeoutMs: 500 });
+      const started = Date.now();
+      const error = await failure(slow.send(to('a@example.test'), message()));
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(error).toMatchObject({ code: 'EABORT', retryable: true });
+      slow.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      stalling.close();
+    }
+  });
+
   test('no recipients is refused before connecting', async () => {
     const error = await failure(notifier.send(to(), message()));
     expect(error).toMatchObject({ code: 'ECONFIG', retryable: false });
