@@ -20,7 +20,8 @@ export interface JiraClientOptions {
 
 interface JiraIssue {
   id: string;
-  key: string;
+  /** Cloud's /search/jql returns ids only unless fields are asked for; then it includes the key. */
+  key?: string;
   fields?: { status?: JiraStatus };
 }
 
@@ -84,7 +85,8 @@ export class JiraClient implements TicketTracker {
       params: { jql, fields: 'summary,status', maxResults: 5 },
     });
     const issue = found.issues?.[0];
-    return issue ? this.ref(issue.key) : null;
+    if (!issue) return null;
+    return this.ref(issue.key ?? (await this.issue(issue.id)).key ?? issue.id);
   }
 
   async open(target: TicketTarget, incidentId: string, content: TicketContent): Promise<TicketRef> {
@@ -101,7 +103,7 @@ export class JiraClient implements TicketTracker {
       url: `${this.api}/issue`,
       data: { fields },
     });
-    return this.ref(created.key);
+    return this.ref(created.key ?? created.id);
   }
 
   async comment(
@@ -128,11 +130,7 @@ export class JiraClient implements TicketTracker {
 
   async close(target: TicketTarget, ticket: TicketRef): Promise<{ alreadyDone: boolean; status: string }> {
     const key = encodeURIComponent(ticket.key);
-    const issue = await this.request<JiraIssue>(`read ${ticket.key}`, {
-      method: 'get',
-      url: `${this.api}/issue/${key}`,
-      params: { fields: 'status' },
-    });
+    const issue = await this.issue(ticket.key);
     const status = issue.fields?.status;
     if (status?.statusCategory?.key === 'done') return { alreadyDone: true, status: status.name };
     const { transitions = [] } = await this.request<{ transitions?: JiraTransition[] }>(
@@ -155,6 +153,14 @@ export class JiraClient implements TicketTracker {
       data: { transition: { id: transition.id } },
     });
     return { alreadyDone: false, status: transition.to?.name ?? transition.name };
+  }
+
+  private issue(idOrKey: string): Promise<JiraIssue> {
+    return this.request<JiraIssue>(`read ${idOrKey}`, {
+      method: 'get',
+      url: `${this.api}/issue/${encodeURIComponent(idOrKey)}`,
+      params: { fields: 'status' },
+    });
   }
 
   /** ADF for Cloud, plain text (wiki markup) for Data Center. */

@@ -330,12 +330,14 @@ export class JiraStandIn extends VendorStandIn {
   // ----- search -----
 
   private search(request: FastifyRequest, shape: 'cloud' | 'v2'): Record<string, unknown> {
-    const query = request.query as { jql?: string; maxResults?: string };
+    const query = request.query as { jql?: string; maxResults?: string; fields?: string };
     if (!query.jql) throw new JiraError(400, ['The JQL query is required and must be bounded.']);
     const clauses = parseJql(query.jql);
     const matching = this.issueList.filter((issue) => clauses.every((c) => matches(issue, c)));
     const max = Math.min(Number(query.maxResults ?? 50) || 50, 100);
-    const issues = matching.slice(0, max).map((i) => this.issueJson(request, i));
+    // Cloud's enhanced search answers ids only unless fields are asked for.
+    const idsOnly = shape === 'cloud' && !query.fields;
+    const issues = matching.slice(0, max).map((i) => (idsOnly ? { id: i.id } : this.issueJson(request, i)));
     return shape === 'cloud'
       ? { issues, isLast: matching.length <= max }
       : { startAt: 0, maxResults: max, total: matching.length, issues };

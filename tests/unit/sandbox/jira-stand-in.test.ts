@@ -115,3 +115,12 @@ test('transitions depend on the status, and an unavailable one is refused', asyn
   expect(again.status).toBe(400);
   expect(cloud.issue('OPS-1')?.status).toBe('Done');
 });
+
+test('Cloud’s /search/jql answers ids only unless fields are asked for', async () => {
+  await call(cloud, 'POST', '/rest/api/3/issue', { fields: fields({ labels: ['firebreak-x'] }) });
+  const jql = encodeURIComponent('project = OPS AND labels = "firebreak-x"');
+  const bare = await call(cloud, 'GET', `/rest/api/3/search/jql?jql=${jql}`);
+  expect(bare.body.issues).toEqual([{ id: expect.stringMatching(/^\d+$/) }]);
+  const withFields = await call(cloud, 'GET', `/rest/api/3/search/jql?jql=${jql}&fields=status`);
+  expect(withFields.body.issues[0]).toMatchObject({ key: 'OPS-1', fields: { status: { name: 'To Do' } } });
+});
