@@ -193,6 +193,15 @@ export const configSchema = z
           message: 'a Jenkins deploy history needs integrations.jenkins (baseUrl, user, apiToken)',
         });
       }
+      // Otherwise the addresses would be dropped without a word.
+      const mails = [service.notify, ...service.notify.audiences].some((a) => a.emails.length > 0);
+      if (mails && !config.integrations.email) {
+        context.addIssue({
+          code: 'custom',
+          path: ['services', name, 'notify'],
+          message: 'email recipients need integrations.email (host, from)',
+        });
+      }
       const needs = service.tickets ? TRACKER_INTEGRATION[service.tickets.tracker] : null;
       if (needs && !config.integrations[needs]) {
         context.addIssue({

@@ -42,7 +42,8 @@ test('audiences and a Jira Cloud tracker load, with the default milestones fille
       audiences:
         - { name: leadership, slackWebhook: '\${SLACK_LEAD}', severities: [critical], milestones: [opened, resolved] }
     tickets: { tracker: jira, project: OPS }`,
-      `  jira: { baseUrl: https://acme.atlassian.net, email: bot@acme.test, apiToken: '\${JIRA_TOKEN}' }`,
+      `  jira: { baseUrl: https://acme.atlassian.net, email: bot@acme.test, apiToken: '\${JIRA_TOKEN}' }
+  email: { host: smtp.acme.test, from: 'Firebreak <firebreak@acme.test>' }`,
     ),
     'firebreak.yaml',
     env,
@@ -76,4 +77,14 @@ test('an audience without a channel, and a milestone name with spaces, are refus
   const paths = found.map((p) => p.path);
   expect(paths.some((p) => p.startsWith('services.checkout.notify.audiences.0'))).toBe(true);
   expect(found.some((p) => p.message.includes("'opened'"))).toBe(true);
+});
+
+test('email recipients without integrations.email are named, not silently dropped', () => {
+  const found = problems(base(`    notify: { emails: [stakeholders@acme.test] }`));
+  expect(found).toContainEqual(
+    expect.objectContaining({
+      path: 'services.checkout.notify',
+      message: expect.stringContaining('integrations.email'),
+    }),
+  );
 });
