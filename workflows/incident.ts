@@ -653,12 +653,8 @@ class Incident {
       this.record('auto-rollback-skipped', `automatic rollback skipped: ${describeFailure(error)}`, ENGINE);
       return;
     }
-    const started = this.queueRollback(
-      ENGINE,
-      undefined,
-      false,
-      `no responder action within ${formatDuration(afterMs)}`,
-    );
+    const reason = `no responder action within ${formatDuration(afterMs)}`;
+    const started = this.queueRollback(ENGINE, undefined, false, reason);
     this.notify('action-chosen', `${this.state.service}: automatic ${started}`);
   }
 
