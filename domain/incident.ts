@@ -88,6 +88,13 @@ export interface PagerDutyLink {
   escalationLevel: number;
 }
 
+/** The incident's ticket (Jira or GitHub Issues), once opened. */
+export interface TicketLink {
+  tracker: string;
+  key: string;
+  url: string;
+}
+
 export interface IncidentState {
   id: string;
   workflowId: string;
@@ -108,6 +115,8 @@ export interface IncidentState {
   resolvedBy: Actor | null;
   followUps: string[];
   flaps: Flap[];
+  /** Absent on incidents started before tickets existed. */
+  ticket?: TicketLink | null;
   timeline: TimelineEntry[];
 }
 

@@ -58,6 +58,8 @@ export interface HarnessOptions extends Partial<SandboxOptions> {
   jenkinsPollMs?: number;
   /** Overrides of the service's policy (ack timeout, responders, auto-rollback). */
   policy?: Partial<ServiceConfig['policy']>;
+  /** Overrides of the service's other settings (notify, tickets), given the stand-ins. */
+  serviceSettings?: (sandbox: Sandbox) => Partial<ServiceConfig>;
 }
 
 export function temporalAddress(): string {
@@ -95,7 +97,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     temporal: { ...sandbox.config.temporal, address: temporalAddress(), taskQueue: `test-${service}` },
     services: {
       ...sandbox.config.services,
-      [service]: { ...serviceConfig, policy: { ...serviceConfig.policy, ...options.policy } },
+      [service]: {
+        ...serviceConfig,
+        ...options.serviceSettings?.(sandbox),
+        policy: { ...serviceConfig.policy, ...options.policy },
+      },
     },
   };
   const connection = await Connection.connect({ address: temporalAddress() });
