@@ -9,6 +9,8 @@ import { createPageActivities } from './page';
 import { createProfileActivities } from './profile';
 import { createPolicyActivities } from './policy';
 import { createRollbackActivities } from './rollback';
+import { createStakeholderSettingsActivities } from './stakeholder-settings';
+import { createTicketActivities } from './tickets';
 
 export type { ActivityDeps } from './deps';
 
@@ -21,6 +23,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createRollbackActivities(deps),
     ...createDeploySafetyActivities(deps),
     ...createNotifyActivities(deps),
+    ...createStakeholderSettingsActivities(deps),
+    ...createTicketActivities(deps),
     ...createArchiveActivities(deps),
   };
 }

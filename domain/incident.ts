@@ -95,6 +95,13 @@ export interface PagerDutyLink {
   escalationLevel: number;
 }
 
+/** The incident's ticket (Jira or GitHub Issues), once opened. */
+export interface TicketLink {
+  tracker: string;
+  key: string;
+  url: string;
+}
+
 export interface IncidentState {
   id: string;
   workflowId: string;
@@ -117,6 +124,8 @@ export interface IncidentState {
   flaps: Flap[];
   /** The deploy freeze this incident holds on its service (absent: never frozen). */
   freeze?: IncidentFreeze;
+  /** Absent on incidents started before tickets existed. */
+  ticket?: TicketLink | null;
   timeline: TimelineEntry[];
 }
 

@@ -6,7 +6,9 @@ import type { FirebreakConfig } from '../config/schema';
 import { EmailNotifier } from '../integrations/email';
 import { GitHubClient } from '../integrations/github';
 import { GitHubDeployGate } from '../integrations/github-deploy-gate';
+import { GitHubIssuesTracker } from '../integrations/github-tickets';
 import { JenkinsClient } from '../integrations/jenkins';
+import { JiraClient } from '../integrations/jira';
 import { PagerDutyClient } from '../integrations/pagerduty';
 import { FileReportArchive } from '../integrations/report-archive';
 import { SlackNotifier } from '../integrations/slack';
@@ -21,7 +23,7 @@ export interface WiringExtras {
 const VENDOR_TIMEOUT_MS = 10_000;
 
 export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras = {}): ActivityDeps {
-  const { pagerduty, github, jenkins, email } = config.integrations;
+  const { pagerduty, github, jenkins, email, jira, jiraDataCenter } = config.integrations;
   const githubClient = github
     ? new GitHubClient({ baseUrl: github.baseUrl, token: github.token, timeoutMs: VENDOR_TIMEOUT_MS })
     : null;
@@ -58,8 +60,31 @@ export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras 
           ...(email.user ? { user: email.user } : {}),
           ...(email.password ? { pass: email.password } : {}),
           from: email.from,
+          // Well under the notification activity's 20 s start-to-close timeout.
+          socketTimeoutMs: VENDOR_TIMEOUT_MS,
         })
       : null,
+    trackers: {
+      ...(jira
+        ? {
+            jira: new JiraClient({
+              baseUrl: jira.baseUrl,
+              auth: { flavor: 'cloud', email: jira.email, apiToken: jira.apiToken },
+              timeoutMs: VENDOR_TIMEOUT_MS,
+            }),
+          }
+        : {}),
+      ...(jiraDataCenter
+        ? {
+            'jira-datacenter': new JiraClient({
+              baseUrl: jiraDataCenter.baseUrl,
+              auth: { flavor: 'datacenter', personalAccessToken: jiraDataCenter.personalAccessToken },
+              timeoutMs: VENDOR_TIMEOUT_MS,
+            }),
+          }
+        : {}),
+      ...(githubClient ? { github: new GitHubIssuesTracker(githubClient) } : {}),
+    },
     archive: new FileReportArchive(path.join(config.dataDir, 'reports')),
     jenkinsPollMs: extras.jenkinsPollMs ?? 2000,
   };

@@ -277,7 +277,9 @@ describe('a service that freezes deploys while a paging incident is open', () =>
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness({ serviceConfig: { freeze: { label: 'hold-deploys', whilePaging: true } } });
+    h = await startHarness({
+      serviceSettings: () => ({ freeze: { label: 'hold-deploys', whilePaging: true } }),
+    });
   });
   afterAll(async () => {
     await h?.stop();

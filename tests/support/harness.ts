@@ -59,8 +59,8 @@ export interface HarnessOptions extends Partial<SandboxOptions> {
   jenkinsPollMs?: number;
   /** Overrides of the service's policy (ack timeout, responders, auto-rollback). */
   policy?: Partial<ServiceConfig['policy']>;
-  /** Overrides of the service's other settings (freeze, rollback, hotfix). */
-  serviceConfig?: Partial<Omit<ServiceConfig, 'policy'>>;
+  /** Overrides of the service's other settings (notify, tickets, freeze, hotfix), given the stand-ins. */
+  serviceSettings?: (sandbox: Sandbox) => Partial<ServiceConfig>;
 }
 
 export function temporalAddress(): string {
@@ -100,7 +100,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...sandbox.config.services,
       [service]: {
         ...serviceConfig,
-        ...options.serviceConfig,
+        ...options.serviceSettings?.(sandbox),
         policy: { ...serviceConfig.policy, ...options.policy },
       },
     },
