@@ -92,8 +92,10 @@ apiOptions(program.command('act <id> <action>'))
 
 apiOptions(program.command('report <id>'))
   .description("an incident's report (a live draft while it is open)")
-  .addOption(new Option('--format <format>', 'md or json').choices(['md', 'json']).default('md'))
-  .action(async (id: string, options: { url?: string; token?: string; format: 'md' | 'json' }) => {
+  .addOption(
+    new Option('--format <format>', 'md, html or json').choices(['md', 'html', 'json']).default('md'),
+  )
+  .action(async (id: string, options: { url?: string; token?: string; format: 'md' | 'html' | 'json' }) => {
     console.log(await api(options).report(id, options.format));
   });
 

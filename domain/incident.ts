@@ -4,6 +4,7 @@ import type { Actor } from './actions';
 import type { Alert } from './alert';
 import type { Enrichment } from './enrichment';
 import type { IncidentPolicy } from './policy';
+import type { OmittedEntries } from './timeline-budget';
 
 export type IncidentStatus =
   | 'triggered'
@@ -109,6 +110,8 @@ export interface IncidentState {
   followUps: string[];
   flaps: Flap[];
   timeline: TimelineEntry[];
+  /** Repetitive entries counted instead of kept (domain/timeline-budget.ts); absent until there are some. */
+  timelineOmitted?: Record<string, OmittedEntries>;
 }
 
 /** Short view for lists. */

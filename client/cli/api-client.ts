@@ -59,7 +59,7 @@ export class ApiClient {
     return this.json('POST', `/v1/incidents/${encodeURIComponent(id)}/actions`, body);
   }
 
-  async report(id: string, format: 'md' | 'json'): Promise<string> {
+  async report(id: string, format: 'md' | 'html' | 'json'): Promise<string> {
     const response = await this.request(
       'GET',
       `/v1/incidents/${encodeURIComponent(id)}/report?format=${format}`,
