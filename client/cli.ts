@@ -7,6 +7,7 @@ import { ApiClient, resolveConnection } from './cli/api-client';
 import { runDemo } from './cli/demo';
 import { printIncident, printIncidents } from './cli/print';
 import { runStart } from './cli/start';
+import { registerStatsCommand } from './cli/stats';
 
 const program = new Command('firebreak')
   .description('Incident-response workflow engine on Temporal')
@@ -98,6 +99,8 @@ apiOptions(program.command('report <id>'))
   .action(async (id: string, options: { url?: string; token?: string; format: 'md' | 'html' | 'json' }) => {
     console.log(await api(options).report(id, options.format));
   });
+
+registerStatsCommand(program);
 
 program
   .command('config')

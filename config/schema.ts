@@ -5,6 +5,7 @@ import { ACTION_NAMES, type ActionName } from '../domain/actions';
 import { DEFAULT_NOTE_COMMANDS } from '../domain/pagerduty-events';
 import { parseDuration } from '../domain/policy';
 import { intakeSchema } from './intake-schema';
+import { reportsSchema } from './reports-schema';
 import { secret } from './secret';
 
 const url = z.url({ message: 'must be an absolute URL' });
@@ -129,6 +130,7 @@ export const configSchema = z
       .strict()
       .default({ namespace: 'default', taskQueue: 'firebreak' }),
     dataDir: z.string().default('.firebreak'),
+    reports: reportsSchema.optional(),
     integrations: z
       .object({
         pagerduty: z

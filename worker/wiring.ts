@@ -1,12 +1,12 @@
 // Builds the activities' dependencies from the configuration: one real client per role, each
 // pointed at its vendor's base URL (production, an enterprise install, or a sandbox stand-in).
-import path from 'node:path';
 import type { ActivityDeps } from '../activities';
 import type { FirebreakConfig } from '../config/schema';
 import { EmailNotifier } from '../integrations/email';
 import { GitHubClient } from '../integrations/github';
 import { JenkinsClient } from '../integrations/jenkins';
 import { PagerDutyClient } from '../integrations/pagerduty';
+import { reportsDir } from '../config/reports-schema';
 import { FileReportArchive } from '../integrations/report-archive';
 import { SlackNotifier } from '../integrations/slack';
 
@@ -57,7 +57,7 @@ export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras 
           from: email.from,
         })
       : null,
-    archive: new FileReportArchive(path.join(config.dataDir, 'reports')),
+    archive: new FileReportArchive(reportsDir(config)),
     jenkinsPollMs: extras.jenkinsPollMs ?? 2000,
   };
 }

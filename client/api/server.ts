@@ -7,7 +7,9 @@ import type { IncidentService } from '../incidents';
 import { bearerMatches } from '../intake/auth';
 import type { IntakeSettings } from '../intake/intake';
 import { registerIntakeRoutes } from '../intake/routes';
+import { FirebreakMetrics } from '../metrics';
 import { registerPagerDutyWebhook, type PagerDutyWebhookSettings } from './pagerduty-webhook';
+import { registerReportingRoutes } from './reporting-routes';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,6 +36,8 @@ export interface ApiOptions {
   logger?: boolean;
   /** Operational log lines (e.g. a webhook for an incident Firebreak does not know). */
   log?: (line: string) => void;
+  /** Prometheus metrics, shared with the worker when both run in one process. */
+  metrics?: FirebreakMetrics;
 }
 
 const NO_PAGERDUTY: PagerDutyWebhookSettings = { secrets: [], incidentWorkflows: {}, noteCommands: {} };
@@ -53,6 +57,13 @@ export function createApi(options: ApiOptions): FastifyInstance {
     sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url}`),
   );
 
+  const metrics = options.metrics ?? new FirebreakMetrics(options.incidents.reports);
+  registerReportingRoutes(app, {
+    incidents: options.incidents,
+    apiTokens: options.apiTokens,
+    metrics,
+    sendError,
+  });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {
     const ready = options.isReady ? await options.isReady() : true;

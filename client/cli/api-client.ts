@@ -72,6 +72,11 @@ export class ApiClient {
     return this.json('POST', '/v1/alerts/alertmanager', body, token);
   }
 
+  /** Any JSON route of the API (stats, freeze…), for commands that live in their own files. */
+  get<T>(route: string): Promise<T> {
+    return this.json('GET', route);
+  }
+
   private async json<T>(method: string, route: string, body?: unknown, token?: string): Promise<T> {
     return JSON.parse(await this.request(method, route, body, token)) as T;
   }
