@@ -208,8 +208,7 @@
         : null,
       open ? actions(incident) : null,
       whatChanged(incident),
-      el('h2', { text: 'Timeline' }),
-      timeline(incident.timeline || []),
+      // The report comes before the timeline, which grows while the incident is open.
       el('h2', { text: 'Report' }),
       el('button', {
         type: 'button',
@@ -218,6 +217,8 @@
         text: open ? 'Show the live draft' : 'Show the report',
       }),
       el('div', { id: 'report' }),
+      el('h2', { text: 'Timeline' }),
+      timeline(incident.timeline || []),
     );
     if (open) schedule(() => refreshLive(id));
   }
