@@ -4,9 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfigFile } from '../config/load';
 import { ApiClient, resolveConnection } from './cli/api-client';
-import { runDemo } from './cli/demo';
 import { printIncident, printIncidents } from './cli/print';
-import { runStart } from './cli/start';
 import { registerStatsCommand } from './cli/stats';
 
 const program = new Command('firebreak')
@@ -21,6 +19,17 @@ const apiOptions = (command: Command): Command =>
 
 const api = (options: { url?: string; token?: string }): ApiClient =>
   new ApiClient(resolveConnection(options));
+
+/**
+ * The engine (Temporal worker and server) loads only for the commands that run it, so the commands
+ * that talk to the API (stats, act, report…) start in a fraction of a second instead of seconds.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const runStart: (typeof import('./cli/start'))['runStart'] = (options) =>
+  (require('./cli/start') as typeof import('./cli/start')).runStart(options);
+const runDemo: (typeof import('./cli/demo'))['runDemo'] = () =>
+  (require('./cli/demo') as typeof import('./cli/demo')).runDemo();
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 program
   .command('start')

@@ -3,7 +3,9 @@
 // plus `index.jsonl`, one compact summary line per archived incident, which stats and metrics read
 // instead of every report. Report files are written by atomic renames, so a crash mid-write never
 // leaves half a report; index lines are single appends, and a re-archived incident's later line wins.
-import { appendFile, mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
+// A report the index lacks (archived before the index existed, or a crash between the two writes) is
+// found by its file name when the index is read, and indexed then.
+import { appendFile, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { IncidentReport } from '../domain/report';
 import { summarizeReport, type ReportSummary } from '../domain/report-summary';
@@ -19,12 +21,22 @@ export interface ReportArchive {
   save(report: IncidentReport, markdown: string, html: string): Promise<void>;
   load(incidentId: string): Promise<ArchivedReport | null>;
   list(): Promise<IncidentReport[]>;
-  /** One summary per archived incident, from the index (rebuilt from the reports when it is missing). */
+  /** One summary per archived incident, from the index (completed from the reports it lacks). */
   summaries(): Promise<ReportSummary[]>;
 }
 
 const SAFE_ID = /^[a-z0-9-]+$/;
 const INDEX = 'index.jsonl';
+/**
+ * Each index record starts a new line: a line cut short by a crash mid-append never swallows the next
+ * record. Blank lines are skipped when reading.
+ */
+function indexLine(summary: ReportSummary): string {
+  return `\n${JSON.stringify(summary)}`;
+}
+
+/** Distinct temporary names for concurrent writes from one process. */
+let writes = 0;
 
 export class FileReportArchive implements ReportArchive {
   constructor(readonly dir: string) {}
@@ -35,8 +47,7 @@ export class FileReportArchive implements ReportArchive {
     await this.writeAtomically(this.file(report.id, 'html'), html);
     // JSON after the renderings: its presence marks a complete archive entry.
     await this.writeAtomically(this.file(report.id, 'json'), `${JSON.stringify(report, null, 2)}\n`);
-    await this.ensureIndex();
-    await appendFile(this.indexFile(), `${JSON.stringify(summarizeReport(report))}\n`, 'utf8');
+    await appendFile(this.indexFile(), indexLine(summarizeReport(report)), 'utf8');
   }
 
   async load(incidentId: string): Promise<ArchivedReport | null> {
@@ -62,14 +73,23 @@ export class FileReportArchive implements ReportArchive {
   }
 
   async summaries(): Promise<ReportSummary[]> {
-    await this.ensureIndex();
-    let text: string;
+    const [text, names] = await Promise.all([this.readIndex(), this.reportFiles()]);
+    const byId = this.parseIndex(text);
+    const missing = names.map((name) => name.slice(0, -'.json'.length)).filter((id) => !byId.has(id));
+    if (missing.length > 0) await this.indexMissing(missing, byId);
+    return [...byId.values()];
+  }
+
+  private async readIndex(): Promise<string> {
     try {
-      text = await readFile(this.indexFile(), 'utf8');
+      return await readFile(this.indexFile(), 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
       throw error;
     }
+  }
+
+  private parseIndex(text: string): Map<string, ReportSummary> {
     const byId = new Map<string, ReportSummary>();
     for (const line of text.split('\n')) {
       if (!line) continue;
@@ -77,23 +97,23 @@ export class FileReportArchive implements ReportArchive {
         const summary = JSON.parse(line) as ReportSummary;
         byId.set(summary.id, summary);
       } catch {
-        // A line cut short by a crash mid-append: its report is still on disk, and re-archiving rewrites it.
+        // A line cut short by a crash mid-append: its report is still on disk and is indexed again.
       }
     }
-    return [...byId.values()];
+    return byId;
   }
 
-  /** Reports archived before the index existed are indexed once, the first time it is needed. */
-  private async ensureIndex(): Promise<void> {
-    const exists = await stat(this.indexFile()).then(
-      () => true,
-      () => false,
-    );
-    if (exists) return;
-    const reports = await this.list();
-    if (reports.length === 0) return;
-    const lines = reports.map((r) => `${JSON.stringify(summarizeReport(r))}\n`).join('');
-    await this.writeAtomically(this.indexFile(), lines);
+  /** Summarizes the reports the index lacks and appends them, so the next read finds them there. */
+  private async indexMissing(ids: string[], byId: Map<string, ReportSummary>): Promise<void> {
+    const lines: string[] = [];
+    for (const id of ids) {
+      const archived = await this.load(id).catch(() => null);
+      if (!archived) continue;
+      const summary = summarizeReport(archived.report);
+      byId.set(id, summary);
+      lines.push(indexLine(summary));
+    }
+    if (lines.length > 0) await appendFile(this.indexFile(), lines.join(''), 'utf8');
   }
 
   private async reportFiles(): Promise<string[]> {
@@ -115,7 +135,8 @@ export class FileReportArchive implements ReportArchive {
   }
 
   private async writeAtomically(file: string, content: string): Promise<void> {
-    const temporary = `${file}.${process.pid}.tmp`;
+    writes += 1;
+    const temporary = `${file}.${process.pid}.${writes}.tmp`;
     await writeFile(temporary, content, 'utf8');
     await rename(temporary, file);
   }
