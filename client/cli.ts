@@ -2,7 +2,6 @@
 // running engine over its HTTP API, so they share its validation and authorization.
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfigFile } from '../config/load';
 import { ApiClient, resolveConnection } from './cli/api-client';
 import { printIncident, printIncidents } from './cli/print';
 import { registerStatsCommand } from './cli/stats';
@@ -29,6 +28,8 @@ const runStart: (typeof import('./cli/start'))['runStart'] = (options) =>
   (require('./cli/start') as typeof import('./cli/start')).runStart(options);
 const runDemo: (typeof import('./cli/demo'))['runDemo'] = () =>
   (require('./cli/demo') as typeof import('./cli/demo')).runDemo();
+/** The config schema (zod) is only needed by `config check` (and by the engine). */
+const configLoader = () => require('../config/load') as typeof import('../config/load');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 program
@@ -117,6 +118,7 @@ program
   .command('check <file>')
   .description('validate a configuration file; lists the path of each bad key')
   .action((file: string) => {
+    const { ConfigError, loadConfigFile } = configLoader();
     try {
       const config = loadConfigFile(file);
       console.log(`${file}: OK (${Object.keys(config.services).length} service(s))`);
