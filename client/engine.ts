@@ -14,6 +14,7 @@ import { pagerDutyWebhookSettings } from './api/pagerduty-webhook';
 import { createApi } from './api/server';
 import { IncidentService } from './incidents';
 import { FirebreakMetrics } from './metrics';
+import { startMetricsServer } from './metrics-server';
 import { intakeSettings } from './intake/intake';
 import { startEmbeddedServer, type EmbeddedServer } from './temporal/embedded-server';
 import { raiseRetention, registerSearchAttributes } from './temporal/namespace';
@@ -79,7 +80,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const client = new Client({ connection, namespace });
   const archive = new FileReportArchive(reportsDir(config));
   const incidents = new IncidentService(client, config.temporal.taskQueue, archive);
-  const metrics = new FirebreakMetrics(archive);
+  const metrics = new FirebreakMetrics(archive, () => incidents.list({ status: 'open' }));
 
   let worker: Worker | null = null;
   let workerRun: Promise<void> | null = null;
@@ -95,6 +96,17 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     });
     workerRun = worker.run();
   }
+  const workerPort = config.metrics?.workerPort;
+  const workerMetrics =
+    run.worker && !run.api && workerPort !== undefined
+      ? await startMetricsServer({
+          metrics,
+          host: config.api.host,
+          port: workerPort,
+          tokens: config.api.tokens,
+        })
+      : null;
+  if (workerMetrics) log(`worker metrics on ${workerMetrics.url}/metrics`);
 
   let api: FastifyInstance | null = null;
   let apiUrl: string | null = null;
@@ -117,6 +129,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   const stop = async (): Promise<void> => {
     if (api) await api.close();
+    await workerMetrics?.close();
     if (worker && workerRun) {
       worker.shutdown();
       await workerRun;

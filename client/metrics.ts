@@ -3,8 +3,10 @@
 //   the report archive, so every API process serves the same numbers, and they survive restarts;
 // - intake and rejected requests are counted by the API process that answered them;
 // - activity failures are counted by the worker (in `firebreak start` the worker and the API share one
-//   process, so one /metrics has everything).
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+//   process, so one /metrics has everything; a lone worker can serve its own, see metrics-server.ts);
+// - open incidents come from Temporal's visibility index, as `firebreak incidents` lists them.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IncidentSummary } from '../domain/incident';
 import type { ReportSummary } from '../domain/report-summary';
 import type { ReportArchive } from '../integrations/report-archive';
 
@@ -22,9 +24,13 @@ export class FirebreakMetrics {
   readonly activityFailures: Counter<'activity'>;
   private archiveRead: { at: number; summaries: Promise<ReportSummary[]> } | null = null;
 
-  constructor(private readonly archive: ReportArchive) {
+  constructor(
+    private readonly archive: ReportArchive,
+    /** The open incidents, for the gauge; absent in a process that has no Temporal client. */
+    openIncidents?: () => Promise<IncidentSummary[]>,
+  ) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'firebreak_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'firebreak_' });
     this.intakeDeliveries = new Counter({
       name: 'firebreak_intake_deliveries_total',
       help: 'Alert deliveries accepted (202) by the intake, by source',
@@ -43,6 +49,7 @@ export class FirebreakMetrics {
       labelNames: ['activity'],
       registers,
     });
+    if (openIncidents) this.openIncidentsGauge(openIncidents);
     this.archiveHistogram('firebreak_ttd_seconds', 'Time to detect (impact start → detected)', 'ttdMs');
     this.archiveHistogram('firebreak_tta_seconds', 'Time to acknowledge (paged → acknowledged)', 'ttaMs');
     this.archiveHistogram('firebreak_ttr_seconds', 'Time to resolve (detected → resolved)', 'ttrMs');
@@ -71,6 +78,21 @@ export class FirebreakMetrics {
       this.archiveRead = { at: now, summaries: this.archive.summaries() };
     }
     return this.archiveRead.summaries;
+  }
+
+  private openIncidentsGauge(openIncidents: () => Promise<IncidentSummary[]>): void {
+    new Gauge({
+      name: 'firebreak_open_incidents',
+      help: 'Incidents open now, by service, severity and status',
+      labelNames: ['service', 'severity', 'status'],
+      registers: [this.registry],
+      async collect() {
+        // Temporal unreachable: no sample (absent, not zero), and the rest of /metrics still answers.
+        const open = await openIncidents().catch(() => null);
+        this.reset();
+        for (const i of open ?? []) this.inc({ service: i.service, severity: i.severity, status: i.status });
+      },
+    });
   }
 
   private archiveHistogram(name: string, help: string, field: 'ttdMs' | 'ttaMs' | 'ttrMs'): void {

@@ -5,6 +5,7 @@ import { ACTION_NAMES, type ActionName } from '../domain/actions';
 import { DEFAULT_NOTE_COMMANDS } from '../domain/pagerduty-events';
 import { parseDuration } from '../domain/policy';
 import { intakeSchema } from './intake-schema';
+import { metricsSchema } from './metrics-schema';
 import { reportsSchema } from './reports-schema';
 import { secret } from './secret';
 
@@ -131,6 +132,7 @@ export const configSchema = z
       .default({ namespace: 'default', taskQueue: 'firebreak' }),
     dataDir: z.string().default('.firebreak'),
     reports: reportsSchema.optional(),
+    metrics: metricsSchema.optional(),
     integrations: z
       .object({
         pagerduty: z

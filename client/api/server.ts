@@ -57,7 +57,9 @@ export function createApi(options: ApiOptions): FastifyInstance {
     sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url}`),
   );
 
-  const metrics = options.metrics ?? new FirebreakMetrics(options.incidents.reports);
+  const metrics =
+    options.metrics ??
+    new FirebreakMetrics(options.incidents.reports, () => options.incidents.list({ status: 'open' }));
   registerReportingRoutes(app, {
     incidents: options.incidents,
     apiTokens: options.apiTokens,

@@ -149,6 +149,13 @@ describe('reports, stats and metrics through the API', () => {
 
   test('an open incident’s report is a live draft in HTML; once closed, the archived report in JSON, Markdown and HTML', async () => {
     const hostile = `${h.service} <img src=x onerror=alert(1)> down`;
+    // PagerDuty fails the first two page attempts: the worker counts them, the page still goes out.
+    h.sandbox.pagerduty.addFault({
+      pathPrefix: '/v2/enqueue',
+      status: 500,
+      body: { status: 'error' },
+      times: 2,
+    });
     const opened = await h.post(
       '/v1/alerts/alertmanager',
       alertmanagerPayload(h.service, { summary: hostile }),
@@ -165,6 +172,10 @@ describe('reports, stats and metrics through the API', () => {
 
     const { samples: before } = parsePrometheus((await h.get('/metrics')).text);
     expect(sampleValue(before, 'firebreak_intake_deliveries_total', { source: 'alertmanager' })).toBe(1);
+    expect(sampleValue(before, 'firebreak_activity_failures_total', { activity: 'pageResponder' })).toBe(2);
+    expect(
+      sampleValue(before, 'firebreak_open_incidents', { service: h.service, severity: 'critical' }),
+    ).toBe(1);
 
     const resolved = await h.post(`/v1/incidents/${id}/actions`, {
       action: 'resolve',
