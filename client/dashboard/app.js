@@ -316,6 +316,22 @@
             warnings.map((w) => el('li', { text: w.message })),
           )
         : null,
+      freezeLine(incident),
+    );
+  }
+
+  /** The deploy freeze as the timeline last left it (freeze-on / freeze-off entries). */
+  function freezeLine(incident) {
+    const last = (incident.timeline || [])
+      .filter((e) => e.kind === 'freeze-on' || e.kind === 'freeze-off')
+      .pop();
+    if (!last) return null;
+    const on = last.kind === 'freeze-on';
+    return el(
+      'p',
+      { id: 'freeze', class: on ? 'warn' : 'muted' },
+      on ? `Deploys frozen since ${new Date(last.at).toLocaleString()}: ` : 'Deploy freeze lifted: ',
+      last.message,
     );
   }
 

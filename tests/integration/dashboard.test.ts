@@ -5,7 +5,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildReport, renderMarkdown } from '../../domain/report';
+import { renderHtml } from '../../domain/report-html';
+import { FileReportArchive } from '../../integrations/report-archive';
 import { SANDBOX_API_TOKEN } from '../../sandbox';
+import { knownIncident } from '../support/incident-fixtures';
 import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
 
 const CHROMIUM = process.env.FIREBREAK_CHROMIUM ?? '/usr/bin/chromium';
@@ -33,6 +37,19 @@ describe('the dashboard in a browser', () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} is missing: npm install (scripts/install-chromium.js) installs it`);
     h = await startHarness();
+    // Two closed incidents of the last days, for the TTR chart.
+    const archive = new FileReportArchive(path.join(h.dataDir, 'reports'));
+    for (const [n, daysAgo] of [
+      [1, 3],
+      [2, 1],
+    ] as const) {
+      const detected = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+      const report = buildReport(
+        knownIncident({ n, service: 'cart', detected, ttrMs: n * 600_000 }),
+        detected,
+      );
+      await archive.save(report, renderMarkdown(report), renderHtml(report));
+    }
     const opened = await h.post(
       '/v1/alerts/alertmanager',
       alertmanagerPayload(h.service, { summary: hostile }),
@@ -77,6 +94,14 @@ describe('the dashboard in a browser', () => {
     expect(text).toContain(h.service);
     expect(text).toMatch(/paged|acknowledged/);
     expect(text).toMatch(/\dm old/);
+  });
+
+  test('the list has a chart of mean TTR per day for each service with resolved incidents', async () => {
+    await page.locator('.chart svg polyline').waitFor();
+    expect(await page.locator('.chart svg polyline').count()).toBe(1);
+    expect(await page.locator('.chart').innerText()).toContain('■ cart');
+    const points = await page.locator('.chart svg polyline').getAttribute('points');
+    expect(points?.split(' ')).toHaveLength(2);
   });
 
   test('the incident page shows the timeline, what changed and the rollback candidate, and alert text stays text', async () => {
