@@ -268,8 +268,23 @@
     );
   }
 
+  /** A closed incident comes back as its archived report, whose `whatChanged` holds the same facts. */
+  function enrichmentOf(incident) {
+    if (incident.enrichment) return incident.enrichment;
+    const changed = incident.whatChanged;
+    if (!changed) return null;
+    return {
+      currentDeploy: changed.currentDeploy ? { sha: changed.currentDeploy } : null,
+      rollbackCandidate: changed.rollbackCandidate ? { sha: changed.rollbackCandidate } : null,
+      rollbackCandidateAgeMs: changed.rollbackCandidateAgeMs,
+      changes: changed.commits,
+      migrations: changed.migrations,
+      changesRead: changed.changesRead,
+    };
+  }
+
   function whatChanged(incident) {
-    const enrichment = incident.enrichment;
+    const enrichment = enrichmentOf(incident);
     const warnings = warningsOf(incident);
     if (!enrichment)
       return el(

@@ -158,4 +158,20 @@ describe('the dashboard in a browser', () => {
     expect(await frame.locator('h1').innerText()).toBe(`Incident ${id} (draft)`);
     expect(await page.locator('iframe.report').getAttribute('sandbox')).toBe('');
   });
+
+  test('resolving from the dashboard closes the incident; its page then shows the archived report', async () => {
+    await page.fill('form[data-action="resolve"] input[name=resolution]', 'rolled back from the dashboard');
+    await page.click('form[data-action="resolve"] button');
+    await page.locator('#show-report', { hasText: 'Show the report' }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('#status').innerText()).toBe('closed');
+    expect(await page.locator('form[data-action]').count()).toBe(0);
+    expect(await page.locator('#rollback-candidate').innerText()).toContain(
+      h.sandbox.history.candidateSha.slice(0, 12),
+    );
+    await page.click('#show-report');
+    const frame = page.frameLocator('iframe.report');
+    await frame.locator('h1').waitFor();
+    expect(await frame.locator('h1').innerText()).toBe(`Incident ${id}`);
+    expect(await frame.locator('body').innerText()).toContain('rolled back from the dashboard');
+  });
 });
