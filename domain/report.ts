@@ -194,15 +194,15 @@ export function renderMarkdown(report: IncidentReport): string {
     ...followUpSection(report),
     ...linkSection(report),
   );
-  lines.push('## Timeline', '', '| time | event | who | details |', '|---|---|---|---|');
+  lines.push('## Timeline', '', '| time | time from | event | who | details |', '|---|---|---|---|---|');
   for (const entry of report.timeline) {
     lines.push(
-      `| ${entry.at} | ${entry.kind} | ${entry.actor.by} (${entry.actor.channel}) | ${escapeCell(entry.message)} |`,
+      `| ${entry.at} | ${entry.timeSource} | ${entry.kind} | ${escapeCell(entry.actor.by)} (${entry.actor.channel}) | ${escapeCell(entry.message)} |`,
     );
   }
   for (const row of report.omitted ?? []) {
     lines.push(
-      `| ${row.firstAt} … ${row.lastAt} | ${row.kind} | (${row.count} more, summarized) | ${escapeCell(`last: ${row.lastMessage}`)} |`,
+      `| ${row.firstAt} … ${row.lastAt} | various | ${row.kind} | (${row.count} more, summarized) | ${escapeCell(`last: ${row.lastMessage}`)} |`,
     );
   }
   lines.push('', `_Generated ${report.generatedAt} by Firebreak._`, '');

@@ -95,6 +95,12 @@ describe('the report of an incident with known events', () => {
     expect(report.timeline[0]?.kind).toBe('paged');
   });
 
+  test('each timeline row says when, where that time came from, what, and who through which channel', () => {
+    expect(markdown).toContain(
+      '| 2026-11-20T10:04:02.000Z | workflow | acknowledged | ada@example.test (dashboard) | acknowledged by ada@example.test |',
+    );
+  });
+
   test('has every timing from the known times: TTD, TTA, TTM, TTR and the impact', () => {
     expect(report.timings).toMatchObject({ ttdMs: 60_000, ttaMs: 180_000, ttmMs: 600_000, ttrMs: 1_800_000 });
     expect(report.impact).toEqual({
