@@ -195,6 +195,18 @@ describe('reports, stats and metrics through the API', () => {
     expect(html.text).not.toContain('Live draft');
     expect(html.text).toContain('<h2>Timings</h2>');
     expect(readFileSync(path.join(h.dataDir, 'reports', `${id}.html`), 'utf8')).toBe(html.text);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      path.resolve(__dirname, '../../bin/firebreak.js'),
+      'report',
+      id,
+      '--format',
+      'html',
+      '--url',
+      h.apiUrl,
+      '--token',
+      SANDBOX_API_TOKEN,
+    ]);
+    expect(stdout).toBe(`${html.text}\n`);
     expect((await h.get(`/v1/incidents/${id}/report?format=md`)).text).toContain(`# Incident ${id}`);
     expect((await h.get(`/v1/incidents/${id}/report?format=pdf`)).status).toBe(406);
   });
