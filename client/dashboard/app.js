@@ -119,11 +119,17 @@
 
   // ---------- open incidents ----------
 
+  /** The chart changes only when an incident closes: read the stats once a minute, not every refresh. */
+  let chartStats = { at: 0, value: null };
+  async function recentStats() {
+    if (Date.now() - chartStats.at > 60000) {
+      chartStats = { at: Date.now(), value: await api('GET', '/v1/stats?since=30d').catch(() => null) };
+    }
+    return chartStats.value;
+  }
+
   async function incidentList() {
-    const [list, stats] = await Promise.all([
-      api('GET', '/v1/incidents?status=open'),
-      api('GET', '/v1/stats?since=30d').catch(() => null),
-    ]);
+    const [list, stats] = await Promise.all([api('GET', '/v1/incidents?status=open'), recentStats()]);
     const items = list.incidents.map((i) =>
       el(
         'li',
