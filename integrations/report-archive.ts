@@ -5,7 +5,7 @@
 // leaves half a report; index lines are single appends, and a re-archived incident's later line wins.
 // A report the index lacks (archived before the index existed, or a crash between the two writes) is
 // found by its file name when the index is read, and indexed then.
-import { appendFile, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { IncidentReport } from '../domain/report';
 import { summarizeReport, type ReportSummary } from '../domain/report-summary';
@@ -39,6 +39,9 @@ function indexLine(summary: ReportSummary): string {
 let writes = 0;
 
 export class FileReportArchive implements ReportArchive {
+  /** The index as read so far: later reads parse only what was appended since (stats, every scrape). */
+  private indexed = { offset: 0, byId: new Map<string, ReportSummary>() };
+
   constructor(readonly dir: string) {}
 
   async save(report: IncidentReport, markdown: string, html: string): Promise<void> {
@@ -73,34 +76,54 @@ export class FileReportArchive implements ReportArchive {
   }
 
   async summaries(): Promise<ReportSummary[]> {
-    const [text, names] = await Promise.all([this.readIndex(), this.reportFiles()]);
-    const byId = this.parseIndex(text);
+    const [, names] = await Promise.all([this.readAppended(), this.reportFiles()]);
+    const byId = this.indexed.byId;
     const missing = names.map((name) => name.slice(0, -'.json'.length)).filter((id) => !byId.has(id));
     if (missing.length > 0) await this.indexMissing(missing, byId);
     return [...byId.values()];
   }
 
-  private async readIndex(): Promise<string> {
+  /**
+   * Parses what was appended to the index since the last read. A last record that does not parse yet
+   * may still be being appended by another process: it is read again next time. A file smaller than
+   * what was read (replaced) is read again from the start.
+   */
+  private async readAppended(): Promise<void> {
+    let handle;
     try {
-      return await readFile(this.indexFile(), 'utf8');
+      handle = await open(this.indexFile(), 'r');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size < this.indexed.offset) this.indexed = { offset: 0, byId: new Map() };
+      const start = this.indexed.offset;
+      if (size === start) return;
+      const chunk = Buffer.alloc(size - start);
+      await handle.read(chunk, 0, chunk.length, start);
+      const lines = chunk.toString('utf8').split('\n');
+      const last = lines.pop() as string;
+      for (const line of lines) this.parseLine(line);
+      const lastComplete = last === '' || this.parseLine(last);
+      this.indexed.offset = lastComplete ? size : size - Buffer.byteLength(last);
+    } finally {
+      await handle.close();
     }
   }
 
-  private parseIndex(text: string): Map<string, ReportSummary> {
-    const byId = new Map<string, ReportSummary>();
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        const summary = JSON.parse(line) as ReportSummary;
-        byId.set(summary.id, summary);
-      } catch {
-        // A line cut short by a crash mid-append: its report is still on disk and is indexed again.
-      }
+  /** False when the line is not (yet) a whole record: cut short by a crash, or still being appended. */
+  private parseLine(line: string): boolean {
+    if (!line) return true;
+    try {
+      const summary = JSON.parse(line) as ReportSummary;
+      this.indexed.byId.set(summary.id, summary);
+      return true;
+    } catch {
+      // Its report is still on disk: the missing-report check indexes it again.
+      return false;
     }
-    return byId;
   }
 
   /** Summarizes the reports the index lacks and appends them, so the next read finds them there. */

@@ -1,10 +1,11 @@
 // The report archive on disk: three renderings per incident, and an index that stats read, which
 // finds and indexes reports it lacks (archived before it existed, or a crash between the writes).
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildReport, renderMarkdown } from '../../../domain/report';
 import { renderHtml } from '../../../domain/report-html';
+import { summarizeReport } from '../../../domain/report-summary';
 import { FileReportArchive } from '../../../integrations/report-archive';
 import { knownIncident } from '../../support/incident-fixtures';
 
@@ -59,6 +60,23 @@ describe('the report archive', () => {
     expect(lines).toHaveLength(4);
     expect(await new FileReportArchive(dir).summaries()).toHaveLength(3);
     expect(readFileSync(path.join(dir, 'index.jsonl'), 'utf8').split('\n').filter(Boolean)).toHaveLength(4);
+  });
+
+  test('a reader sees what another process appends, and a record still being written once it is whole', async () => {
+    const writer = new FileReportArchive(dir);
+    const reader = new FileReportArchive(dir);
+    const first = report(1);
+    await writer.save(first, renderMarkdown(first), renderHtml(first));
+    expect(await reader.summaries()).toHaveLength(1);
+    const second = report(2);
+    await writer.save(second, renderMarkdown(second), renderHtml(second));
+    expect((await reader.summaries()).map((s) => s.id)).toEqual([first.id, second.id]);
+    // Half of a record for an incident whose report files are not there yet (mid-append elsewhere).
+    const third = JSON.stringify({ ...summarizeReport(report(3)), id: 'shop-0000000f' });
+    appendFileSync(path.join(dir, 'index.jsonl'), `\n${third.slice(0, 40)}`);
+    expect(await reader.summaries()).toHaveLength(2);
+    appendFileSync(path.join(dir, 'index.jsonl'), third.slice(40));
+    expect((await reader.summaries()).map((s) => s.id)).toContain('shop-0000000f');
   });
 
   test('concurrent saves from one process all land', async () => {
