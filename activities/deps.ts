@@ -9,7 +9,9 @@ import type {
   Pager,
   SlackTarget,
   SourceHistory,
+  TicketTracker,
 } from '../integrations/roles';
+import type { ServiceTickets } from '../config/tickets-schema';
 import { notConfigured } from './failures';
 
 export interface ActivityDeps {
@@ -21,6 +23,8 @@ export interface ActivityDeps {
   deployTool: DeployTool | null;
   slack: Notifier<SlackTarget>;
   email: Notifier<EmailTarget> | null;
+  /** One client per configured tracker (Jira Cloud, Jira Data Center, GitHub Issues). */
+  trackers: Partial<Record<ServiceTickets['tracker'], TicketTracker>>;
   archive: ReportArchive;
   /** How often a rollback polls Jenkins. */
   jenkinsPollMs: number;

@@ -8,6 +8,8 @@ import { createPageActivities } from './page';
 import { createProfileActivities } from './profile';
 import { createPolicyActivities } from './policy';
 import { createRollbackActivities } from './rollback';
+import { createStakeholderSettingsActivities } from './stakeholder-settings';
+import { createTicketActivities } from './tickets';
 
 export type { ActivityDeps } from './deps';
 
@@ -19,6 +21,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPolicyActivities(deps),
     ...createRollbackActivities(deps),
     ...createNotifyActivities(deps),
+    ...createStakeholderSettingsActivities(deps),
+    ...createTicketActivities(deps),
     ...createArchiveActivities(deps),
   };
 }

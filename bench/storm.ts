@@ -3,7 +3,7 @@
 // stand-ins). Checks the outcome (exactly one incident and one page per group, every alert accounted
 // for, no 5xx) and measures sustained intake rate and the first page's delay after the first alert.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,6 +39,8 @@ export interface StormResult {
   incidents: number;
   pages: number;
   alertsAccounted: number;
+  /** CPU milliseconds per alert by process: while sending, and from the first send until every page was out. */
+  cpuMsPerAlert: { whileSending: CpuTimes; untilAllPaged: CpuTimes };
 }
 
 export async function runStorm(options: StormOptions): Promise<StormResult> {
@@ -72,15 +74,23 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
   const worker = await startWorkerProcess(config, sandbox.extras, server.address, dataDir);
   try {
     const bodies = notifications(services, options.notifications);
+    const cpuBefore = cpuTimes(server.pid, worker.pid);
     const sent = await sendFromThread({
       url: `${engine.apiUrl as string}/v1/alerts/alertmanager`,
       token: SANDBOX_ALERT_TOKEN,
       bodies,
       senders: options.senders,
     });
+    const cpuSent = cpuTimes(server.pid, worker.pid);
     const { latencies, statuses, startedAt: started } = sent;
     const seconds = (sent.finishedAt - started) / 1000;
     const outcome = await settle(engine, sandbox, options, services);
+    const cpuAfter = cpuTimes(server.pid, worker.pid);
+    const perAlert = (until: CpuTimes): CpuTimes => {
+      const share = (key: keyof CpuTimes) =>
+        Math.round(((until[key] - cpuBefore[key]) / options.notifications) * 1000) / 1000;
+      return { apiAndSenders: share('apiAndSenders'), temporal: share('temporal'), worker: share('worker') };
+    };
     const firstPage = Math.min(...sandbox.pagerduty.events.map((e) => Date.parse(e.at)));
     latencies.sort((a, b) => a - b);
     return {
@@ -92,6 +102,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
       p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
       statuses,
       ...outcome,
+      cpuMsPerAlert: { whileSending: perAlert(cpuSent), untilAllPaged: perAlert(cpuAfter) },
     };
   } finally {
     worker.kill('SIGTERM');
@@ -213,4 +224,32 @@ async function settle(
     alertsAccounted += (await engine.incidents.get(incident.id))?.alerts.length ?? 0;
   }
   return { incidents: open.length, pages: triggers(), alertsAccounted };
+}
+
+interface CpuTimes {
+  apiAndSenders: number;
+  temporal: number;
+  worker: number;
+}
+
+/** CPU milliseconds used so far by this process (API, stand-ins, sender thread) and the two children. */
+function cpuTimes(temporalPid: number | undefined, workerPid: number | undefined): CpuTimes {
+  const own = process.cpuUsage();
+  return {
+    apiAndSenders: (own.user + own.system) / 1000,
+    temporal: procCpuMs(temporalPid),
+    worker: procCpuMs(workerPid),
+  };
+}
+
+/** utime + stime of a Linux process, in milliseconds (clock ticks are 100 Hz on Linux). */
+function procCpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }

@@ -6,7 +6,14 @@ import { DEFAULT_NOTE_COMMANDS } from '../domain/pagerduty-events';
 import { parseDuration } from '../domain/policy';
 import { intakeSchema } from './intake-schema';
 import { metricsSchema } from './metrics-schema';
+import { notifySchema } from './notify-schema';
 import { reportsSchema } from './reports-schema';
+import {
+  jiraCloudSchema,
+  jiraDataCenterSchema,
+  serviceTicketsSchema,
+  TRACKER_INTEGRATION,
+} from './tickets-schema';
 import { secret } from './secret';
 
 const url = z.url({ message: 'must be an absolute URL' });
@@ -65,13 +72,9 @@ const serviceSchema = z
       })
       .strict()
       .optional(),
-    notify: z
-      .object({
-        slackWebhook: secret.optional(),
-        emails: z.array(z.email()).default([]),
-      })
-      .strict()
-      .default({ emails: [] }),
+    notify: notifySchema,
+    /** Where the service's incident tickets go (Jira Cloud, Jira Data Center or GitHub Issues). */
+    tickets: serviceTicketsSchema.optional(),
     deployHistory: deployHistory.default({ source: 'github' }),
     policy: z
       .object({
@@ -173,6 +176,8 @@ export const configSchema = z
           })
           .strict()
           .optional(),
+        jira: jiraCloudSchema.optional(),
+        jiraDataCenter: jiraDataCenterSchema.optional(),
       })
       .strict()
       .default({}),
@@ -190,6 +195,23 @@ export const configSchema = z
           code: 'custom',
           path: ['services', name, 'deployHistory'],
           message: 'a Jenkins deploy history needs integrations.jenkins (baseUrl, user, apiToken)',
+        });
+      }
+      // Otherwise the addresses would be dropped without a word.
+      const mails = [service.notify, ...service.notify.audiences].some((a) => a.emails.length > 0);
+      if (mails && !config.integrations.email) {
+        context.addIssue({
+          code: 'custom',
+          path: ['services', name, 'notify'],
+          message: 'email recipients need integrations.email (host, from)',
+        });
+      }
+      const needs = service.tickets ? TRACKER_INTEGRATION[service.tickets.tracker] : null;
+      if (needs && !config.integrations[needs]) {
+        context.addIssue({
+          code: 'custom',
+          path: ['services', name, 'tickets', 'tracker'],
+          message: `tracker '${service.tickets?.tracker}' needs integrations.${needs}`,
         });
       }
     }

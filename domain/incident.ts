@@ -89,6 +89,13 @@ export interface PagerDutyLink {
   escalationLevel: number;
 }
 
+/** The incident's ticket (Jira or GitHub Issues), once opened. */
+export interface TicketLink {
+  tracker: string;
+  key: string;
+  url: string;
+}
+
 export interface IncidentState {
   id: string;
   workflowId: string;
@@ -109,6 +116,8 @@ export interface IncidentState {
   resolvedBy: Actor | null;
   followUps: string[];
   flaps: Flap[];
+  /** Absent on incidents started before tickets existed. */
+  ticket?: TicketLink | null;
   timeline: TimelineEntry[];
   /** Repetitive entries counted instead of kept (domain/timeline-budget.ts); absent until there are some. */
   timelineOmitted?: Record<string, OmittedEntries>;

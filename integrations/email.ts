@@ -20,6 +20,11 @@ export interface EmailNotifierOptions {
   greetingTimeoutMs?: number;
   /** Idle time allowed on an open connection; default 30 s. */
   socketTimeoutMs?: number;
+  /**
+   * Bound on one whole send, queueing for a pooled connection included (default 15 s): the idle
+   * timeouts alone let a server that answers slowly but steadily hold a send for ever.
+   */
+  sendTimeoutMs?: number;
   /** Default true; false only for servers with self-signed certificates. */
   rejectUnauthorized?: boolean;
   /** Do not upgrade with STARTTLS even when the server offers it. Default false. */
@@ -50,10 +55,12 @@ const SUBJECT_MAX = 200;
 
 export class EmailNotifier implements Notifier<EmailTarget> {
   private readonly from: string;
+  private readonly sendTimeoutMs: number;
   private readonly transport: ReturnType<typeof createPool>;
 
   constructor(options: EmailNotifierOptions) {
     this.from = options.from;
+    this.sendTimeoutMs = options.sendTimeoutMs ?? 15_000;
     this.transport = createPool(options);
   }
 
@@ -88,6 +95,8 @@ export class EmailNotifier implements Notifier<EmailTarget> {
         messageId: content.messageId,
         references: content.references,
         headers: { 'X-Firebreak-Incident': message.incidentId, 'X-Firebreak-Milestone': message.milestone },
+        // Fails the send with EABORT (retryable) when it takes longer than the whole budget.
+        signal: AbortSignal.timeout(this.sendTimeoutMs),
       });
     } catch (error) {
       throw smtpError(error);
@@ -125,7 +134,7 @@ export function buildEmail(message: StakeholderMessage): EmailContent {
     subject: subjectOf(message),
     text: textBody(message),
     html: htmlBody(message),
-    messageId: `<${idPart(message.incidentId)}.${idPart(message.milestone)}@firebreak>`,
+    messageId: `<${idPart(message.incidentId)}.${idPart(message.updateId ?? message.milestone)}@firebreak>`,
     references: `<${idPart(message.incidentId)}@firebreak>`,
   };
 }

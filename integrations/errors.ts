@@ -1,7 +1,7 @@
 // One error type for every vendor call, so activities can turn it into the right Temporal retry
 // decision without knowing the vendor: retryable or not, and how long the vendor asked us to wait.
 
-export type Vendor = 'pagerduty' | 'github' | 'jenkins' | 'slack' | 'email';
+export type Vendor = 'pagerduty' | 'github' | 'jenkins' | 'slack' | 'email' | 'jira';
 
 export interface IntegrationErrorDetails {
   vendor: Vendor;

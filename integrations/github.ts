@@ -208,6 +208,21 @@ export class GitHubClient implements SourceHistory {
     });
   }
 
+  /** The bodies of the issue's comments, oldest first, for finding one a retried call already added. */
+  async issueComments(repo: RepoRef, issueNumber: number): Promise<string[]> {
+    const bodies: string[] = [];
+    for (let page = 1; page <= MAX_PAGES; page += 1) {
+      const batch = await this.get<Array<{ body?: string | null }>>(
+        repo,
+        `read comments of issue #${issueNumber}`,
+        `/issues/${issueNumber}/comments?per_page=100&page=${page}`,
+      );
+      bodies.push(...batch.map((c) => c.body ?? ''));
+      if (batch.length < 100) break;
+    }
+    return bodies;
+  }
+
   // ----- HTTP -----
 
   private async withNewestStatus(repo: RepoRef, d: GitHubDeployment): Promise<DeploymentRecord> {

@@ -3,6 +3,7 @@
 // 20 s sleeps and never times out by itself (contracts/pagerduty.md §5.4); this wrapper turns every
 // call into one bounded attempt that either succeeds or throws an IntegrationError.
 import https from 'node:https';
+import tls from 'node:tls';
 import { api, event } from '@pagerduty/pdjs';
 import { IntegrationError, isRetryableStatus } from './errors';
 import { SlidingWindowLimiter } from './rate-limit';
@@ -56,7 +57,7 @@ export class PagerDutyClient implements Pager {
   private readonly apiToken?: string;
   private readonly fromEmail?: string;
   private readonly timeoutMs: number;
-  private readonly agent?: https.Agent;
+  private readonly agent: https.Agent;
   private readonly eventsLimit: SlidingWindowLimiter;
 
   constructor(options: PagerDutyClientOptions) {
@@ -66,7 +67,12 @@ export class PagerDutyClient implements Pager {
     this.fromEmail = options.fromEmail;
     this.timeoutMs = options.timeoutMs;
     // node-fetch (under pdjs's cross-fetch) takes an `agent`; pdjs spreads our options into fetch.
-    if (options.caCert) this.agent = new https.Agent({ ca: options.caCert });
+    // One keep-alive agent with one TLS context: a fresh handshake (and, with a custom CA, a fresh
+    // secure context) per event costs milliseconds of CPU each, which a storm of pages cannot afford.
+    this.agent = new https.Agent({
+      keepAlive: true,
+      ...(options.caCert ? { secureContext: tls.createSecureContext({ ca: options.caCert }) } : {}),
+    });
     this.eventsLimit = new SlidingWindowLimiter(
       options.eventsPerMinute ?? 120,
       EVENTS_WINDOW_MS,
@@ -251,7 +257,7 @@ export class PagerDutyClient implements Pager {
       // hard-coded): make that immediate, and let Temporal's retry policy do the backing off with the
       // delay we report. Those three re-sends are the only requests the rate limiter cannot hold back.
       retryTimeout: 0,
-      ...(this.agent ? { agent: this.agent } : {}),
+      agent: this.agent,
     };
   }
 

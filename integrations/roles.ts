@@ -213,6 +213,11 @@ export interface StakeholderMessage {
   incidentId: string;
   /** e.g. 'opened', 'rollback-succeeded', 'resolved'. */
   milestone: string;
+  /**
+   * Unique per update of the incident (e.g. `escalated-2`: a milestone can happen twice); the same on a
+   * retry, so a re-sent update is recognisable as a duplicate. Defaults to the milestone.
+   */
+  updateId?: string;
   /** One line: what happened, e.g. "checkout: rollback to 4a0b7d succeeded". */
   headline: string;
   severity: string;
@@ -237,4 +242,43 @@ export type NotifyTarget = SlackTarget | EmailTarget;
 
 export interface Notifier<T extends NotifyTarget = NotifyTarget> {
   send(target: T, message: StakeholderMessage): Promise<void>;
+}
+
+// ---------- TicketTracker: the record that outlives the incident (Jira, GitHub Issues) ----------
+
+/** Where a service's tickets go; which vendor serves it is the tracker's business. */
+export interface TicketTarget {
+  /** Jira project key (e.g. `OPS`), or GitHub `owner/name`. */
+  project: string;
+  /** Jira issue type name (e.g. `Incident`, `Task`); unused by GitHub. */
+  issueType?: string;
+  /** Jira priority name for the incident's severity, when the project has priorities on its create screen. */
+  priority?: string;
+  /** Transition names tried in order at close (Jira); any transition into a `done` status otherwise. */
+  doneTransitions?: string[];
+}
+
+export interface TicketRef {
+  /** `OPS-42`, or `#17` for a GitHub issue. */
+  key: string;
+  url: string;
+}
+
+/** Vendor-neutral text: each tracker renders it (ADF for Jira Cloud, plain text for Data Center, Markdown for GitHub). */
+export interface TicketContent {
+  /** One line; the ticket's summary or the comment's first line. */
+  title: string;
+  lines: string[];
+  links: PageLink[];
+}
+
+export interface TicketTracker {
+  /** The ticket already opened for the incident (found by its label), or null: the lookup before every create. */
+  findForIncident(target: TicketTarget, incidentId: string): Promise<TicketRef | null>;
+  /** Opens the incident's ticket, labelled so findForIncident finds it. Call findForIncident first. */
+  open(target: TicketTarget, incidentId: string, content: TicketContent): Promise<TicketRef>;
+  /** Adds a comment unless one carrying `marker` is already there (a retried call): true when added. */
+  comment(target: TicketTarget, ticket: TicketRef, marker: string, content: TicketContent): Promise<boolean>;
+  /** Moves the ticket to done (a transition looked up by name); `alreadyDone` when it was. */
+  close(target: TicketTarget, ticket: TicketRef): Promise<{ alreadyDone: boolean; status: string }>;
 }

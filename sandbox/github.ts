@@ -748,6 +748,9 @@ export class GitHubStandIn extends VendorStandIn {
     api.post('/repos/:owner/:repo/issues/:number/comments', async (request, reply) =>
       this.createComment(ctx(request), reply),
     );
+    api.get('/repos/:owner/:repo/issues/:number/comments', async (request, reply) =>
+      this.listComments(ctx(request), reply),
+    );
   }
 
   private context(request: FastifyRequest, prefix: string): Ctx {
@@ -1098,6 +1101,12 @@ export class GitHubStandIn extends VendorStandIn {
     return this.issueJson(c, issue);
   }
 
+  /** Oldest first, paginated, like GitHub's list of an issue's comments. */
+  private listComments(c: Ctx, reply: FastifyReply): unknown[] {
+    const issue = this.issueOf(c);
+    return this.paginate(issue.comments, c, reply).map((comment) => this.commentJson(c, issue, comment));
+  }
+
   private createComment(c: Ctx, reply: FastifyReply): unknown {
     const issue = this.issueOf(c);
     const body = bodyOf(c.request);
@@ -1111,22 +1120,23 @@ export class GitHubStandIn extends VendorStandIn {
     };
     issue.comments.push(comment);
     issue.updatedAt = comment.createdAt;
-    const url = `${c.api}/repos/${c.full}/issues/comments/${comment.id}`;
-    return reply
-      .code(201)
-      .header('location', url)
-      .send({
-        id: comment.id,
-        node_id: nodeId('IC', comment.id),
-        url,
-        html_url: `${this.htmlBaseUrl}/${c.full}/issues/${issue.number}#issuecomment-${comment.id}`,
-        issue_url: `${c.api}/repos/${c.full}/issues/${issue.number}`,
-        body: comment.body,
-        user: this.userJson(c, comment.user),
-        created_at: comment.createdAt,
-        updated_at: comment.createdAt,
-        author_association: 'MEMBER',
-      });
+    const json = this.commentJson(c, issue, comment);
+    return reply.code(201).header('location', json.url).send(json);
+  }
+
+  private commentJson(c: Ctx, issue: StoredIssue, comment: StoredComment) {
+    return {
+      id: comment.id,
+      node_id: nodeId('IC', comment.id),
+      url: `${c.api}/repos/${c.full}/issues/comments/${comment.id}`,
+      html_url: `${this.htmlBaseUrl}/${c.full}/issues/${issue.number}#issuecomment-${comment.id}`,
+      issue_url: `${c.api}/repos/${c.full}/issues/${issue.number}`,
+      body: comment.body,
+      user: this.userJson(c, comment.user),
+      created_at: comment.createdAt,
+      updated_at: comment.createdAt,
+      author_association: 'MEMBER',
+    };
   }
 
   private issueJson(c: Ctx, issue: StoredIssue): Record<string, unknown> {

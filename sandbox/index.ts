@@ -5,8 +5,10 @@ import { fieldMappingSchema, type IntakeConfig } from '../config/intake-schema';
 import type { FirebreakConfig } from '../config/schema';
 import { DEFAULT_NOTE_COMMANDS, PAGERDUTY_WEBHOOK_EVENTS } from '../domain/pagerduty-events';
 import type { WiringExtras } from '../worker/wiring';
+import { DEFAULT_MILESTONES } from '../domain/notify-routing';
 import { GitHubStandIn } from './github';
 import { JenkinsStandIn } from './jenkins';
+import { JiraStandIn } from './jira';
 import { PagerDutyStandIn } from './pagerduty';
 import type { WebhookSubscription } from './pagerduty-webhooks';
 import { SlackStandIn } from './slack';
@@ -27,6 +29,10 @@ const JENKINS_USER = 'firebreak';
 const JENKINS_TOKEN = 'sandbox-jenkins-token';
 const SMTP_USER = 'firebreak';
 const SMTP_PASSWORD = 'sandbox-smtp-password';
+const JIRA_EMAIL = 'firebreak@sandbox.test';
+const JIRA_TOKEN = 'sandbox-jira-token';
+/** The sandbox's Jira Cloud project for incident tickets. */
+export const SANDBOX_JIRA_PROJECT = 'OPS';
 
 export const SANDBOX_SERVICE = 'checkout';
 const ROLLBACK_PARAMETERS = [
@@ -61,6 +67,7 @@ export interface Sandbox {
   jenkins: JenkinsStandIn;
   slack: SlackStandIn;
   smtp: SmtpStandIn;
+  jira: JiraStandIn;
   service: string;
   rollbackJob: string;
   /** The history seeded for the sandbox service. */
@@ -81,7 +88,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   const slack = new SlackStandIn();
   const smtp = new SmtpStandIn({ user: SMTP_USER, password: SMTP_PASSWORD });
-  await Promise.all([pagerduty.listen(), github.listen(), jenkins.listen(), slack.listen(), smtp.listen()]);
+  const jira = new JiraStandIn({
+    flavor: 'cloud',
+    email: JIRA_EMAIL,
+    apiToken: JIRA_TOKEN,
+    projects: [{ key: SANDBOX_JIRA_PROJECT, issueTypes: ['Task', 'Bug', 'Incident'] }],
+  });
+  await Promise.all([
+    pagerduty.listen(),
+    github.listen(),
+    jenkins.listen(),
+    slack.listen(),
+    smtp.listen(),
+    jira.listen(),
+  ]);
 
   const service = options.service ?? SANDBOX_SERVICE;
   const rollbackJob = `${service}/rollback`;
@@ -91,7 +111,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     durationMs: options.rollbackBuildMs ?? 3000,
     result: 'SUCCESS',
   });
-  const config = sandboxConfig(options, service, { pagerduty, github, jenkins, slack, smtp });
+  const config = sandboxConfig(options, service, { pagerduty, github, jenkins, slack, smtp, jira });
   for (const extra of options.extraServices ?? []) addService(config, extra, { github, jenkins });
   const sandbox: Sandbox = {
     config,
@@ -101,6 +121,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     jenkins,
     slack,
     smtp,
+    jira,
     service,
     rollbackJob,
     history,
@@ -112,7 +133,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ),
     banner: (apiUrl, uiUrl) => banner(sandbox, apiUrl, uiUrl),
     close: async () => {
-      await Promise.all([pagerduty.close(), github.close(), jenkins.close(), slack.close(), smtp.close()]);
+      await Promise.all([
+        pagerduty.close(),
+        github.close(),
+        jenkins.close(),
+        slack.close(),
+        smtp.close(),
+        jira.close(),
+      ]);
     },
   };
   return sandbox;
@@ -135,6 +163,7 @@ interface StandIns {
   jenkins: JenkinsStandIn;
   slack: SlackStandIn;
   smtp: SmtpStandIn;
+  jira: JiraStandIn;
 }
 
 function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): FirebreakConfig {
@@ -167,6 +196,7 @@ function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): F
         password: SMTP_PASSWORD,
         from: 'Firebreak <firebreak@sandbox.test>',
       },
+      jira: { baseUrl: s.jira.url, email: JIRA_EMAIL, apiToken: JIRA_TOKEN },
     },
     services: {
       [service]: {
@@ -178,6 +208,16 @@ function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): F
         notify: {
           slackWebhook: `${s.slack.url}/services/T000SANDBOX/B000SANDBOX/sandboxwebhook`,
           emails: ['stakeholders@sandbox.test'],
+          milestones: [...DEFAULT_MILESTONES],
+          audiences: [],
+        },
+        tickets: {
+          tracker: 'jira',
+          project: SANDBOX_JIRA_PROJECT,
+          issueType: 'Incident',
+          priorities: { critical: 'Highest', error: 'High', warning: 'Medium', info: 'Low' },
+          doneTransitions: ['Done'],
+          openOn: 'opened',
         },
         deployHistory: { source: 'github' },
         policy: {
@@ -235,7 +275,7 @@ function banner(sandbox: Sandbox, apiUrl: string, temporalUiUrl: string | null):
   return [
     line,
     ' FIREBREAK SANDBOX MODE: no config file, so every outside service is a local stand-in.',
-    ' NO REAL PAGE IS SENT. PagerDuty, GitHub, Jenkins, Slack and email stay on this machine.',
+    ' NO REAL PAGE IS SENT. PagerDuty, GitHub, Jenkins, Jira, Slack and email stay on this machine.',
     line,
     ` API            ${apiUrl}   (token: ${SANDBOX_API_TOKEN})`,
     ` Alert intake   POST ${apiUrl}/v1/alerts/{alertmanager,grafana,datadog,generic/sandbox}   (token: ${SANDBOX_ALERT_TOKEN})`,
@@ -247,6 +287,7 @@ function banner(sandbox: Sandbox, apiUrl: string, temporalUiUrl: string | null):
     `   Jenkins      ${sandbox.jenkins.url}   (job ${sandbox.rollbackJob})`,
     `   Slack        ${sandbox.slack.url}`,
     `   SMTP         127.0.0.1:${sandbox.smtp.port}`,
+    `   Jira Cloud   ${sandbox.jira.url}   (project ${SANDBOX_JIRA_PROJECT}; incident tickets)`,
     ` Service '${sandbox.service}': current deploy ${sandbox.history.currentSha.slice(0, 12)}, rollback candidate ${sandbox.history.candidateSha.slice(0, 12)}`,
     line,
   ].join('\n');

@@ -4,7 +4,9 @@ import type { ActivityDeps } from '../activities';
 import type { FirebreakConfig } from '../config/schema';
 import { EmailNotifier } from '../integrations/email';
 import { GitHubClient } from '../integrations/github';
+import { GitHubIssuesTracker } from '../integrations/github-tickets';
 import { JenkinsClient } from '../integrations/jenkins';
+import { JiraClient } from '../integrations/jira';
 import { PagerDutyClient } from '../integrations/pagerduty';
 import { reportsDir } from '../config/reports-schema';
 import { FileReportArchive } from '../integrations/report-archive';
@@ -20,7 +22,10 @@ export interface WiringExtras {
 const VENDOR_TIMEOUT_MS = 10_000;
 
 export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras = {}): ActivityDeps {
-  const { pagerduty, github, jenkins, email } = config.integrations;
+  const { pagerduty, github, jenkins, email, jira, jiraDataCenter } = config.integrations;
+  const gitHub = github
+    ? new GitHubClient({ baseUrl: github.baseUrl, token: github.token, timeoutMs: VENDOR_TIMEOUT_MS })
+    : null;
   return {
     config,
     publicUrl: publicUrl(config),
@@ -35,9 +40,7 @@ export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras 
           ...(extras.pagerDutyCaCert ? { caCert: extras.pagerDutyCaCert } : {}),
         })
       : null,
-    sourceHistory: github
-      ? new GitHubClient({ baseUrl: github.baseUrl, token: github.token, timeoutMs: VENDOR_TIMEOUT_MS })
-      : null,
+    sourceHistory: gitHub,
     deployTool: jenkins
       ? new JenkinsClient({
           baseUrl: jenkins.baseUrl,
@@ -55,8 +58,31 @@ export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras 
           ...(email.user ? { user: email.user } : {}),
           ...(email.password ? { pass: email.password } : {}),
           from: email.from,
+          // Well under the notification activity's 20 s start-to-close timeout.
+          socketTimeoutMs: VENDOR_TIMEOUT_MS,
         })
       : null,
+    trackers: {
+      ...(jira
+        ? {
+            jira: new JiraClient({
+              baseUrl: jira.baseUrl,
+              auth: { flavor: 'cloud', email: jira.email, apiToken: jira.apiToken },
+              timeoutMs: VENDOR_TIMEOUT_MS,
+            }),
+          }
+        : {}),
+      ...(jiraDataCenter
+        ? {
+            'jira-datacenter': new JiraClient({
+              baseUrl: jiraDataCenter.baseUrl,
+              auth: { flavor: 'datacenter', personalAccessToken: jiraDataCenter.personalAccessToken },
+              timeoutMs: VENDOR_TIMEOUT_MS,
+            }),
+          }
+        : {}),
+      ...(gitHub ? { github: new GitHubIssuesTracker(gitHub) } : {}),
+    },
     archive: new FileReportArchive(reportsDir(config)),
     jenkinsPollMs: extras.jenkinsPollMs ?? 2000,
   };

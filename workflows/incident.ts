@@ -54,8 +54,9 @@ import { computeTimings, describeSuspect, formatDuration, suspectDeploy } from '
 import { admitToTimeline } from '../domain/timeline-budget';
 import * as attributes from '../domain/search-attributes';
 import type { ResponderVerdict } from '../activities/policy';
-import type { PagerIncident, StakeholderMessage } from '../integrations/roles';
+import type { PagerIncident } from '../integrations/roles';
 import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from './messages';
+import { Stakeholders } from './stakeholders';
 
 export interface IncidentInput {
   /** The grouping key intake chose (by default the service). */
@@ -185,6 +186,8 @@ class Incident {
   private responderActed = false;
   /** PagerDuty already has the incident resolved: resolving the page again would be noise. */
   private resolvedInPagerDuty = false;
+  /** Notifications and the ticket: optional, beside the critical path. */
+  private readonly stakeholders: Stakeholders;
 
   constructor(input: IncidentInput) {
     const info = workflowInfo();
@@ -217,8 +220,16 @@ class Incident {
       resolvedBy: null,
       followUps: [],
       flaps: [],
+      ticket: null,
       timeline: [],
     };
+    this.stakeholders = new Stakeholders({
+      state: this.state,
+      dedupKey: this.dedupKey,
+      record: (kind, message, data) => this.record(kind, message, ENGINE, data ? { data } : {}),
+      fail: (kind, message, error) => this.fail(kind, message, error),
+      inBackground: (what, step) => this.inBackground(what, step),
+    });
   }
 
   listen(): void {
@@ -643,7 +654,9 @@ class Incident {
       this.record('auto-rollback-skipped', `automatic rollback skipped: ${describeFailure(error)}`, ENGINE);
       return;
     }
-    this.queueRollback(ENGINE, undefined, false, `no responder action within ${formatDuration(afterMs)}`);
+    const reason = `no responder action within ${formatDuration(afterMs)}`;
+    const started = this.queueRollback(ENGINE, undefined, false, reason);
+    this.notify('action-chosen', `${this.state.service}: automatic ${started}`);
   }
 
   private learnPagerDutyIncident(incident: Pick<PagerIncident, 'id'> & Partial<PagerIncident>): void {
@@ -725,6 +738,7 @@ class Incident {
     this.state.times.closed = new Date().toISOString();
     this.setStatus('closed');
     this.recordTimings();
+    await this.stakeholders.closeTicket(buildReport(this.state, this.state.times.closed));
     this.record('closed', 'incident closed', ENGINE);
     const report = buildReport(this.state, this.state.times.closed);
     try {
@@ -785,6 +799,7 @@ class Incident {
     this.validate({ actor, request });
     if (actor.channel !== 'workflow' && request.action !== 'note') this.responderActed = true;
     const message = this.apply(actor, request, origin);
+    this.stakeholders.actionTaken(actor, request.action, message);
     return { incidentId: this.state.id, action: request.action, status: this.state.status, message };
   }
 
@@ -1045,38 +1060,9 @@ class Incident {
 
   // ---------- optional steps ----------
 
+  /** A milestone for stakeholders and the ticket; any name, routed by the service's configuration. */
   notify(milestone: string, headline: string): void {
-    const message: StakeholderMessage = {
-      incidentId: this.state.id,
-      milestone,
-      headline,
-      severity: this.state.severity,
-      service: this.state.service,
-      status: this.state.status,
-      facts: this.facts(),
-      links: [],
-    };
-    this.inBackground(`slack ${milestone}`, async () => {
-      const sent = await optional.notifySlack({ service: this.state.service, message });
-      if (sent) this.record('notified', `Slack: ${milestone}`, ENGINE);
-    });
-    this.inBackground(`email ${milestone}`, async () => {
-      const sent = await optional.notifyEmail({ service: this.state.service, message });
-      if (sent) this.record('notified', `email: ${milestone}`, ENGINE);
-    });
-  }
-
-  private facts(): string[] {
-    const facts = [
-      `Status: ${this.state.status}`,
-      `Impact since: ${this.state.times.impactStart ?? 'unknown'}`,
-    ];
-    const deploy = this.state.enrichment?.currentDeploy;
-    if (deploy) facts.push(`Current deploy: ${deploy.sha.slice(0, 12)} (finished ${deploy.finishedAt})`);
-    const rollback = this.state.rollbacks.at(-1);
-    if (rollback)
-      facts.push(`Rollback to ${rollback.targetSha.slice(0, 12)}: ${rollback.result ?? 'in progress'}`);
-    return facts;
+    this.stakeholders.milestone(milestone, headline);
   }
 
   private inBackground(what: string, step: () => Promise<void>): void {

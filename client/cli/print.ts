@@ -30,6 +30,7 @@ export function printIncident(state: IncidentState): void {
     `status ${state.status}   TTD ${formatDuration(timings.ttdMs)}   TTR ${formatDuration(timings.ttrMs)}`,
   );
   if (timings.suspectDeploy) console.log(`suspect deploy ${describeSuspect(timings.suspectDeploy)}`);
+  if (state.ticket) console.log(`ticket ${state.ticket.key}  ${state.ticket.url}`);
   const e = state.enrichment;
   if (e) {
     const age = e.rollbackCandidateAgeMs === null ? '' : ` (${formatDuration(e.rollbackCandidateAgeMs)} old)`;

@@ -53,7 +53,7 @@ export class IntakePipeline {
     this.forwarder = new GroupForwarder({
       deliver: (group, service, batch) => incidents.ingest(group, service, batch),
       delivered: (seqs) => this.journal.done(seqs),
-      lingerMs: options.lingerMs ?? 500,
+      lingerMs: options.lingerMs ?? 2000,
       failed: (group, error) =>
         log(`intake: handing alerts of group ${group} to Temporal failed, retrying: ${String(error)}`),
     });

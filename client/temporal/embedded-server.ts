@@ -22,6 +22,8 @@ export interface EmbeddedServerOptions {
 export interface EmbeddedServer {
   address: string;
   uiUrl: string | null;
+  /** The server's process id (benchmarks read its CPU time). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   return {
     address,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : null,
+    pid: child.pid,
     stop: () => stopChild(child, exited),
   };
 }

@@ -59,6 +59,8 @@ export interface HarnessOptions extends Partial<SandboxOptions> {
   jenkinsPollMs?: number;
   /** Overrides of the service's policy (ack timeout, responders, auto-rollback). */
   policy?: Partial<ServiceConfig['policy']>;
+  /** Overrides of the service's other settings (notify, tickets), given the stand-ins. */
+  serviceSettings?: (sandbox: Sandbox) => Partial<ServiceConfig>;
 }
 
 export function temporalAddress(): string {
@@ -96,7 +98,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     temporal: { ...sandbox.config.temporal, address: temporalAddress(), taskQueue: `test-${service}` },
     services: {
       ...sandbox.config.services,
-      [service]: { ...serviceConfig, policy: { ...serviceConfig.policy, ...options.policy } },
+      [service]: {
+        ...serviceConfig,
+        ...options.serviceSettings?.(sandbox),
+        policy: { ...serviceConfig.policy, ...options.policy },
+      },
     },
   };
   const connection = await Connection.connect({ address: temporalAddress() });

@@ -97,6 +97,15 @@ describe('delivery', () => {
     expect(next?.references).toEqual(['<checkout-2026-09-01-a1@firebreak>']);
   });
 
+  test('a milestone that happens twice (a second escalation) is a new Message-ID, so no receiver drops it', async () => {
+    await notifier.send(to('a@example.test'), message({ milestone: 'escalated', updateId: 'escalated-3' }));
+    await notifier.send(to('a@example.test'), message({ milestone: 'escalated', updateId: 'escalated-5' }));
+    expect(smtp.inbox.map((m) => m.messageId)).toEqual([
+      '<checkout-2026-09-01-a1.escalated-3@firebreak>',
+      '<checkout-2026-09-01-a1.escalated-5@firebreak>',
+    ]);
+  });
+
   test('markup in facts is escaped in the HTML body', async () => {
     await notifier.send(to('a@example.test'), message({ facts: ['<script>alert(1)</script> & more'] }));
     expect(smtp.inbox[0]?.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; more');
@@ -142,6 +151,27 @@ describe('failures', () => {
     const port = await closedPort();
     const error = await failure(notifierWith({ port }).send(to('a@example.test'), message()));
     expect(error).toMatchObject({ code: 'ESOCKET', retryable: true }); // ECONNREFUSED underneath
+  });
+
+  test('a server that greets and then stalls fails the send within its whole budget, retryably', async () => {
+    const sockets: net.Socket[] = [];
+    const stalling = net.createServer((socket) => {
+      sockets.push(socket);
+      socket.write('220 slow.example.test ESMTP\r\n');
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = stalling.address() as net.AddressInfo;
+      const slow = notifierWith({ port, socketTimeoutMs: 60_000, sendTimeoutMs: 500 });
+      const started = Date.now();
+      const error = await failure(slow.send(to('a@example.test'), message()));
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(error).toMatchObject({ code: 'EABORT', retryable: true });
+      slow.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      stalling.close();
+    }
   });
 
   test('no recipients is refused before connecting', async () => {

@@ -1,0 +1,126 @@
+// The Jira stand-in refuses what the real Jira refuses (contracts/services.md §3.5), so a client that
+// passes against it would pass against Jira: auth per flavor, required fields, ADF on v3, strings on
+// v2, transitions per status, the removed Cloud search endpoint, and Jira's error body.
+import { JiraStandIn } from '../../../sandbox/jira';
+
+const cloud = new JiraStandIn({ flavor: 'cloud', email: 'bot@acme.test', apiToken: 't' });
+const dc = new JiraStandIn({ flavor: 'datacenter', personalAccessToken: 'pat' });
+const basic = `Basic ${Buffer.from('bot@acme.test:t').toString('base64')}`;
+
+beforeAll(async () => {
+  await Promise.all([cloud.listen(), dc.listen()]);
+});
+afterAll(async () => {
+  await Promise.all([cloud.close(), dc.close()]);
+});
+beforeEach(() => {
+  cloud.reset();
+  dc.reset();
+});
+
+async function call(
+  standIn: JiraStandIn,
+  method: string,
+  path: string,
+  body?: unknown,
+  authorization = standIn === cloud ? basic : 'Bearer pat',
+) {
+  const response = await fetch(`${standIn.url}${path}`, {
+    method,
+    headers: { authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+const adf = (text: string) => ({
+  type: 'doc',
+  version: 1,
+  content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
+});
+const fields = (extra: Record<string, unknown> = {}) => ({
+  project: { key: 'OPS' },
+  summary: 'checkout down',
+  issuetype: { name: 'Task' },
+  ...extra,
+});
+
+test('v3 refuses a plain-string description with Jira’s error body', async () => {
+  const response = await call(cloud, 'POST', '/rest/api/3/issue', {
+    fields: fields({ description: 'text' }),
+  });
+  expect(response).toEqual({
+    status: 400,
+    body: { errorMessages: [], errors: { description: 'Operation value must be an Atlassian Document' } },
+  });
+  expect(cloud.issues()).toHaveLength(0);
+});
+
+test('v3 refuses an ADF document with an empty text node', async () => {
+  const response = await call(cloud, 'POST', '/rest/api/3/issue', {
+    fields: fields({ description: adf('') }),
+  });
+  expect(response.status).toBe(400);
+  expect(response.body.errors.description).toBeDefined();
+});
+
+test('a create without summary and issue type names both fields', async () => {
+  const response = await call(cloud, 'POST', '/rest/api/3/issue', { fields: { project: { key: 'OPS' } } });
+  expect(response.status).toBe(400);
+  expect(Object.keys(response.body.errors).sort()).toEqual(['issuetype', 'summary']);
+});
+
+test('a valid v3 create answers 201 with a numeric-string id and a PROJECT-n key', async () => {
+  const response = await call(cloud, 'POST', '/rest/api/3/issue', {
+    fields: fields({ description: adf('hi') }),
+  });
+  expect(response.status).toBe(201);
+  expect(response.body).toMatchObject({ id: expect.stringMatching(/^\d+$/), key: 'OPS-1' });
+});
+
+test('Data Center takes a string description on v2 and refuses Basic auth', async () => {
+  const created = await call(dc, 'POST', '/rest/api/2/issue', { fields: fields({ description: 'plain' }) });
+  expect(created.status).toBe(201);
+  const refused = await call(dc, 'POST', '/rest/api/2/issue', { fields: fields() }, basic);
+  expect(refused.status).toBe(401);
+  expect(refused.body.errorMessages[0]).toContain('not authenticated');
+});
+
+test('Cloud answers 410 on the removed /rest/api/3/search', async () => {
+  const response = await call(cloud, 'GET', '/rest/api/3/search?jql=project%20%3D%20OPS');
+  expect(response.status).toBe(410);
+});
+
+test('JQL on an unknown field is a 400, as in Jira', async () => {
+  const response = await call(
+    cloud,
+    'GET',
+    `/rest/api/3/search/jql?jql=${encodeURIComponent('assignee = bob')}`,
+  );
+  expect(response.status).toBe(400);
+  expect(response.body.errorMessages[0]).toContain("Field 'assignee' does not exist");
+});
+
+test('transitions depend on the status, and an unavailable one is refused', async () => {
+  await call(cloud, 'POST', '/rest/api/3/issue', { fields: fields() });
+  const offered = await call(cloud, 'GET', '/rest/api/3/issue/OPS-1/transitions');
+  expect(offered.body.transitions.map((t: { name: string }) => t.name)).toEqual(['Start Progress', 'Done']);
+  expect(
+    (await call(cloud, 'POST', '/rest/api/3/issue/OPS-1/transitions', { transition: { id: '31' } })).status,
+  ).toBe(204);
+  const again = await call(cloud, 'POST', '/rest/api/3/issue/OPS-1/transitions', {
+    transition: { id: '31' },
+  });
+  expect(again.status).toBe(400);
+  expect(cloud.issue('OPS-1')?.status).toBe('Done');
+});
+
+test('Cloud’s /search/jql answers ids only unless fields are asked for', async () => {
+  await call(cloud, 'POST', '/rest/api/3/issue', { fields: fields({ labels: ['firebreak-x'] }) });
+  const jql = encodeURIComponent('project = OPS AND labels = "firebreak-x"');
+  const bare = await call(cloud, 'GET', `/rest/api/3/search/jql?jql=${jql}`);
+  expect(bare.body.issues).toEqual([{ id: expect.stringMatching(/^\d+$/) }]);
+  const withFields = await call(cloud, 'GET', `/rest/api/3/search/jql?jql=${jql}&fields=status`);
+  expect(withFields.body.issues[0]).toMatchObject({ key: 'OPS-1', fields: { status: { name: 'To Do' } } });
+});
