@@ -1,5 +1,6 @@
 // Counts failed activity attempts for /metrics: the worker is the only process that sees them (the
 // workflow records the ones it finally gave up on in the timeline; this counts every retry too).
+import { CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 
 /** What the count goes into: a prom-client Counter labelled by activity fits. */
@@ -14,7 +15,8 @@ export function countActivityFailures(tally: FailureTally): ActivityInterceptors
         try {
           return await next(input);
         } catch (error) {
-          tally.inc({ activity: ctx.info.activityType });
+          // A cancelled activity (enrichment abandoned at close) did not fail.
+          if (!(error instanceof CancelledFailure)) tally.inc({ activity: ctx.info.activityType });
           throw error;
         }
       },
