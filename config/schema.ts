@@ -5,7 +5,9 @@ import { ACTION_NAMES, type ActionName } from '../domain/actions';
 import { DEFAULT_NOTE_COMMANDS } from '../domain/pagerduty-events';
 import { parseDuration } from '../domain/policy';
 import { intakeSchema } from './intake-schema';
+import { metricsSchema } from './metrics-schema';
 import { notifySchema } from './notify-schema';
+import { reportsSchema } from './reports-schema';
 import {
   jiraCloudSchema,
   jiraDataCenterSchema,
@@ -132,6 +134,8 @@ export const configSchema = z
       .strict()
       .default({ namespace: 'default', taskQueue: 'firebreak' }),
     dataDir: z.string().default('.firebreak'),
+    reports: reportsSchema.optional(),
+    metrics: metricsSchema.optional(),
     integrations: z
       .object({
         pagerduty: z

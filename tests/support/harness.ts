@@ -11,6 +11,7 @@ import { pagerDutyWebhookSettings } from '../../client/api/pagerduty-webhook';
 import { createApi } from '../../client/api/server';
 import { IncidentService } from '../../client/incidents';
 import { intakeSettings } from '../../client/intake/intake';
+import { FirebreakMetrics } from '../../client/metrics';
 import type { FirebreakConfig, ServiceConfig } from '../../config/schema';
 import type { IncidentState } from '../../domain/incident';
 import { FileReportArchive } from '../../integrations/report-archive';
@@ -112,6 +113,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     new FileReportArchive(path.join(dataDir, 'reports')),
   );
   const logLines: string[] = [];
+  // As in `firebreak start`: the worker and the API share one /metrics.
+  const metrics = new FirebreakMetrics(incidents.reports, () => incidents.list({ status: 'open', service }));
   const api = createApi({
     incidents,
     intake: intakeSettings(config.intake, Object.keys(config.services)),
@@ -120,6 +123,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     apiTokens: config.api.tokens,
     pagerDuty: pagerDutyWebhookSettings(config),
     log: (line) => logLines.push(line),
+    metrics,
   });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
   // As in production: PagerDuty tells Firebreak what happens to the incidents it paged.
@@ -137,6 +141,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       deps: buildActivityDeps(config, { ...sandbox.extras, jenkinsPollMs: options.jenkinsPollMs ?? 100 }),
       workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
       shutdownGraceTime: '1 second',
+      activityFailures: metrics.activityFailures,
     });
     workerRun = worker.run();
   };
