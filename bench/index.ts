@@ -1,8 +1,45 @@
 // `npm run bench`: Firebreak's benchmarks, each printing its numbers and whether it met its target.
+// The alert storm by default; `-- --stats` and `-- --report` for the reporting ones (`--quick`: small).
+import { runReportBench, runStatsBench } from './reporting';
 import { runStorm } from './storm';
 
 async function main(): Promise<void> {
   const small = process.argv.includes('--quick');
+  const stats = process.argv.includes('--stats');
+  const report = process.argv.includes('--report');
+  if (stats || report) {
+    const checks: Array<readonly [string, boolean]> = [];
+    if (stats) checks.push(...(await statsBench(small ? 1000 : 10_000)));
+    if (report) checks.push(...(await reportBench()));
+    for (const [name, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
+    process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
+    return;
+  }
+  await storm(small);
+}
+
+async function statsBench(incidents: number): Promise<Array<readonly [string, boolean]>> {
+  console.log(`stats over ${incidents} archived incidents (writing the archive first)…`);
+  const result = await runStatsBench(incidents);
+  console.log(JSON.stringify(result, null, 2));
+  return [
+    ['every archived incident counted', result.counted === incidents],
+    [`GET /v1/stats over ${incidents} incidents < 1 s (cold)`, result.apiColdMs < 1000],
+    [`firebreak stats over ${incidents} incidents < 1 s (new process, through the API)`, result.cliMs < 1000],
+  ];
+}
+
+async function reportBench(): Promise<Array<readonly [string, boolean]>> {
+  console.log('report for an incident with 1,000 timeline entries…');
+  const result = await runReportBench(1000);
+  console.log(JSON.stringify(result, null, 2));
+  return [
+    ['report (JSON + Markdown + HTML) < 50 ms, median', result.medianMs < 50],
+    ['archived HTML report through the API < 50 ms, median', result.apiMedianMs < 50],
+  ];
+}
+
+async function storm(small: boolean): Promise<void> {
   const budget = Number(/--enrichment-budget=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 2000);
   const size = small
     ? { notifications: 1000, groups: 20, senders: 16 }

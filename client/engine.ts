@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { FirebreakConfig } from '../config/schema';
+import { reportsDir } from '../config/reports-schema';
 import { FileReportArchive } from '../integrations/report-archive';
 import { buildActivityDeps, publicUrl, type WiringExtras } from '../worker/wiring';
 import { createIncidentWorker, NativeConnection } from '../worker/worker';
@@ -13,6 +14,8 @@ import { pagerDutyWebhookSettings } from './api/pagerduty-webhook';
 import { createApi } from './api/server';
 import { FreezeService } from './freeze';
 import { IncidentService } from './incidents';
+import { FirebreakMetrics } from './metrics';
+import { startMetricsServer } from './metrics-server';
 import { intakeSettings } from './intake/intake';
 import { startEmbeddedServer, type EmbeddedServer } from './temporal/embedded-server';
 import { raiseRetention, registerSearchAttributes } from './temporal/namespace';
@@ -76,8 +79,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await registerSearchAttributes(connection, namespace);
   if (embedded) await raiseRetention(connection, namespace);
   const client = new Client({ connection, namespace });
-  const archive = new FileReportArchive(path.join(config.dataDir, 'reports'));
+  const archive = new FileReportArchive(reportsDir(config));
   const incidents = new IncidentService(client, config.temporal.taskQueue, archive);
+  const metrics = new FirebreakMetrics(archive, () => incidents.list({ status: 'open' }));
 
   let worker: Worker | null = null;
   let workerRun: Promise<void> | null = null;
@@ -89,9 +93,21 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       namespace,
       taskQueue: config.temporal.taskQueue,
       deps: buildActivityDeps(config, options.extras),
+      activityFailures: metrics.activityFailures,
     });
     workerRun = worker.run();
   }
+  const workerPort = config.metrics?.workerPort;
+  const workerMetrics =
+    run.worker && !run.api && workerPort !== undefined
+      ? await startMetricsServer({
+          metrics,
+          host: config.api.host,
+          port: workerPort,
+          tokens: config.api.tokens,
+        })
+      : null;
+  if (workerMetrics) log(`worker metrics on ${workerMetrics.url}/metrics`);
 
   let api: FastifyInstance | null = null;
   let apiUrl: string | null = null;
@@ -106,6 +122,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       pagerDuty: pagerDutyWebhookSettings(config),
       isReady: () => isReachable(connection),
       log,
+      metrics,
     });
     await api.listen({ host: config.api.host, port: config.api.port });
     const port = (api.server.address() as { port: number }).port;
@@ -114,6 +131,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   const stop = async (): Promise<void> => {
     if (api) await api.close();
+    await workerMetrics?.close();
     if (worker && workerRun) {
       worker.shutdown();
       await workerRun;

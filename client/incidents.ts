@@ -20,6 +20,7 @@ import { incidentIdFor, isIncidentId, splitIncidentId, workflowIdForGroup } from
 import type { IncidentState, IncidentStatus, IncidentSummary } from '../domain/incident';
 import type { PagerDutyDelivery } from '../domain/pagerduty-events';
 import { buildReport, renderMarkdown, type IncidentReport } from '../domain/report';
+import { renderHtml } from '../domain/report-html';
 import * as attributes from '../domain/search-attributes';
 import type { ReportArchive } from '../integrations/report-archive';
 import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from '../workflows/messages';
@@ -142,13 +143,18 @@ export class IncidentService {
   }
 
   /** The archived report of a closed incident, or a live draft of an open one. */
-  async report(id: string): Promise<{ report: IncidentReport; markdown: string } | null> {
+  async report(id: string): Promise<{ report: IncidentReport; markdown: string; html: string } | null> {
     const archived = await this.archive.load(id);
-    if (archived) return archived;
+    if (archived) return { ...archived, html: archived.html ?? renderHtml(archived.report) };
     const state = await this.get(id);
     if (!state) return null;
     const report = buildReport(state, new Date().toISOString());
-    return { report, markdown: renderMarkdown(report) };
+    return { report, markdown: renderMarkdown(report), html: renderHtml(report) };
+  }
+
+  /** The archive, for stats and metrics over closed incidents. */
+  get reports(): ReportArchive {
+    return this.archive;
   }
 
   /**

@@ -6,7 +6,9 @@ import { DEFAULT_NOTE_COMMANDS } from '../domain/pagerduty-events';
 import { parseDuration } from '../domain/policy';
 import { freezeSchema, hotfixSchema, rollbackSchema } from './deploy-safety-schema';
 import { intakeSchema } from './intake-schema';
+import { metricsSchema } from './metrics-schema';
 import { notifySchema } from './notify-schema';
+import { reportsSchema } from './reports-schema';
 import {
   jiraCloudSchema,
   jiraDataCenterSchema,
@@ -136,6 +138,8 @@ export const configSchema = z
       .strict()
       .default({ namespace: 'default', taskQueue: 'firebreak' }),
     dataDir: z.string().default('.firebreak'),
+    reports: reportsSchema.optional(),
+    metrics: metricsSchema.optional(),
     integrations: z
       .object({
         pagerduty: z

@@ -5,6 +5,7 @@ import type { Alert } from './alert';
 import type { Enrichment } from './enrichment';
 import type { IncidentFreeze } from './freeze';
 import type { IncidentPolicy } from './policy';
+import type { OmittedEntries } from './timeline-budget';
 
 export type IncidentStatus =
   | 'triggered'
@@ -127,6 +128,8 @@ export interface IncidentState {
   /** Absent on incidents started before tickets existed. */
   ticket?: TicketLink | null;
   timeline: TimelineEntry[];
+  /** Repetitive entries counted instead of kept (domain/timeline-budget.ts); absent until there are some. */
+  timelineOmitted?: Record<string, OmittedEntries>;
 }
 
 /** Short view for lists. */

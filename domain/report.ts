@@ -1,8 +1,21 @@
-// The post-incident report: built from the incident's state, rendered as JSON and Markdown.
-// Pure, so the same code writes the archived report and the live draft of an open incident.
+// The post-incident report: built from the incident's state, rendered as JSON and Markdown (and HTML,
+// in report-html.ts). Pure, so the same code writes the archived report and the live draft of an open
+// incident.
 import { alertLinks } from './alert';
 import { headline, short, type DeployHistorySource } from './enrichment';
 import type { Flap, IncidentState, RollbackRecord, TimelineEntry } from './incident';
+import {
+  entriesOfKind,
+  followUpText,
+  freezePeriods,
+  participants,
+  timelineLinks,
+  type FreezePeriod,
+  type ParticipantActivity,
+  type ReportLink,
+  type TimelineNote,
+} from './report-facts';
+import { omittedSummary, type OmittedEntries } from './timeline-budget';
 import { computeTimings, describeSuspect, formatDuration, type Timings } from './timings';
 
 export interface IncidentReport {
@@ -15,7 +28,15 @@ export interface IncidentReport {
   summary: string;
   team: string | null;
   owners: string[];
-  links: { runbook: string | null; dashboard: string | null };
+  links: {
+    runbook: string | null;
+    dashboard: string | null;
+    pagerDuty: string | null;
+    /** Every other URL the timeline carried: builds, the compare view, tickets. */
+    more: ReportLink[];
+  };
+  /** How long and how wide: from the monitor's start to resolution, and how many alerts took part. */
+  impact: { startedAt: string | null; endedAt: string | null; durationMs: number | null; alerts: number };
   timings: Timings;
   whatChanged: {
     source: DeployHistorySource;
@@ -32,19 +53,29 @@ export interface IncidentReport {
     compareUrl: string | null;
   } | null;
   rollbacks: RollbackRecord[];
+  /** Warnings raised before or during a rollback or hotfix (stale target, migrations, forced). */
+  safetyWarnings: TimelineNote[];
+  /** Deploy freezes put on and lifted during the incident. */
+  freezes: FreezePeriod[];
+  /** Who did what: people and outside systems, each with their timeline entries. */
+  participants: ParticipantActivity[];
   resolution: string | null;
   resolvedBy: string | null;
+  /** Skipped checks and failed optional steps, to be done after the incident. */
   followUps: string[];
   /** Alerts that fired again within the flap window after monitoring had recovered. */
   flaps: Flap[];
   alerts: Array<{ key: string; summary: string; status: string; startsAt: string; endsAt: string | null }>;
   timeline: TimelineEntry[];
+  /** Repetitive entries left out of a very noisy timeline, counted (domain/timeline-budget.ts). */
+  omitted: OmittedEntries[];
   generatedAt: string;
 }
 
 export function buildReport(state: IncidentState, generatedAt: string): IncidentReport {
   const timings = computeTimings(state);
   const enrichment = state.enrichment;
+  const timeline = [...state.timeline].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   return {
     id: state.id,
     service: state.service,
@@ -55,7 +86,17 @@ export function buildReport(state: IncidentState, generatedAt: string): Incident
     summary: summaryLine(state, timings),
     team: state.profile?.team ?? null,
     owners: state.profile?.owners ?? [],
-    links: alertLinks(state.alerts.map((o) => o.alert)),
+    links: {
+      ...alertLinks(state.alerts.map((o) => o.alert)),
+      pagerDuty: state.pagerDuty.url,
+      more: timelineLinks(timeline),
+    },
+    impact: {
+      startedAt: timings.impactStart,
+      endedAt: state.times.resolved,
+      durationMs: timings.impactDurationMs,
+      alerts: state.alerts.length,
+    },
     timings,
     whatChanged: enrichment
       ? {
@@ -72,9 +113,12 @@ export function buildReport(state: IncidentState, generatedAt: string): Incident
         }
       : null,
     rollbacks: state.rollbacks,
+    safetyWarnings: entriesOfKind(timeline, 'safety-warning'),
+    freezes: freezePeriods(timeline),
+    participants: participants(timeline),
     resolution: state.resolution,
     resolvedBy: state.resolvedBy ? `${state.resolvedBy.by} (${state.resolvedBy.channel})` : null,
-    followUps: state.followUps,
+    followUps: (state.followUps as unknown[]).map(followUpText),
     flaps: state.flaps ?? [],
     alerts: state.alerts.map((o) => ({
       key: o.key,
@@ -83,7 +127,8 @@ export function buildReport(state: IncidentState, generatedAt: string): Incident
       startsAt: o.alert.startsAt,
       endsAt: o.alert.endsAt,
     })),
-    timeline: [...state.timeline].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    timeline,
+    omitted: omittedSummary(state),
     generatedAt,
   };
 }
@@ -117,8 +162,13 @@ export function renderMarkdown(report: IncidentReport): string {
     ...(report.owners.length ? [`- **Owners:** ${report.owners.join(', ')}`] : []),
     ...(report.links.runbook ? [`- **Runbook:** ${report.links.runbook}`] : []),
     ...(report.links.dashboard ? [`- **Dashboard:** ${report.links.dashboard}`] : []),
+    ...(report.links.pagerDuty ? [`- **PagerDuty:** ${report.links.pagerDuty}`] : []),
     ...(report.resolution ? [`- **Resolution:** ${report.resolution}`] : []),
     ...(report.resolvedBy ? [`- **Resolved by:** ${report.resolvedBy}`] : []),
+    '',
+    '## Impact',
+    '',
+    `${report.impact.alerts} alert(s), from ${report.impact.startedAt ?? 'unknown'} to ${report.impact.endedAt ?? 'not yet resolved'} (${formatDuration(report.impact.durationMs)}).`,
     '',
     '## Timings',
     '',
@@ -139,18 +189,54 @@ export function renderMarkdown(report: IncidentReport): string {
   lines.push(
     ...whatChangedSection(report),
     ...rollbackSection(report),
+    ...notesSection('Safety warnings', report.safetyWarnings),
     ...freezeSection(report),
+    ...participantSection(report),
     ...flapSection(report),
     ...followUpSection(report),
+    ...linkSection(report),
   );
-  lines.push('## Timeline', '', '| time | event | who | details |', '|---|---|---|---|');
+  lines.push('## Timeline', '', '| time | time from | event | who | details |', '|---|---|---|---|---|');
   for (const entry of report.timeline) {
     lines.push(
-      `| ${entry.at} | ${entry.kind} | ${entry.actor.by} (${entry.actor.channel}) | ${escapeCell(entry.message)} |`,
+      `| ${entry.at} | ${entry.timeSource} | ${entry.kind} | ${escapeCell(entry.actor.by)} (${entry.actor.channel}) | ${escapeCell(entry.message)} |`,
+    );
+  }
+  for (const row of report.omitted ?? []) {
+    lines.push(
+      `| ${row.firstAt} … ${row.lastAt} | various | ${row.kind} | (${row.count} more, summarized) | ${escapeCell(`last: ${row.lastMessage}`)} |`,
     );
   }
   lines.push('', `_Generated ${report.generatedAt} by Firebreak._`, '');
   return lines.join('\n');
+}
+
+function notesSection(title: string, notes: TimelineNote[]): string[] {
+  if (notes.length === 0) return [];
+  return [`## ${title}`, '', ...notes.map((n) => `- ${n.at}: ${n.message}`), ''];
+}
+
+function freezeSection(report: IncidentReport): string[] {
+  if (report.freezes.length === 0) return [];
+  const lines = ['## Deploy freeze', ''];
+  for (const f of report.freezes)
+    lines.push(`- on ${f.on}, ${f.off ? `lifted ${f.off}` : 'still on'}: ${f.reason}`);
+  return [...lines, ''];
+}
+
+function participantSection(report: IncidentReport): string[] {
+  if (report.participants.length === 0) return [];
+  const lines = ['## Who did what', ''];
+  for (const p of report.participants) {
+    lines.push(`- **${p.by}** (${p.channel})`);
+    for (const e of p.entries) lines.push(`  - ${e.at} ${e.kind}: ${escapeCell(e.message)}`);
+  }
+  return [...lines, ''];
+}
+
+function linkSection(report: IncidentReport): string[] {
+  if (report.links.more.length === 0) return [];
+  return ['## Links', '', ...report.links.more.map((l) => `- ${l.label}: ${l.url}`), ''];
 }
 
 function whatChangedSection(report: IncidentReport): string[] {
@@ -193,15 +279,6 @@ function rollbackSection(report: IncidentReport): string[] {
     const skipped = r.skippedChecks?.length ? `; skipped ${r.skippedChecks.join(', ')}` : '';
     lines.push(`- ${what}${forced} ${by}: ${r.result ?? 'running'}, ${build}${skipped}`);
   }
-  return [...lines, ''];
-}
-
-/** Every freeze and lift of the service's deploys while the incident was open. */
-function freezeSection(report: IncidentReport): string[] {
-  const changes = report.timeline.filter((t) => t.kind === 'freeze-on' || t.kind === 'freeze-off');
-  if (changes.length === 0) return [];
-  const lines = ['## Deploy freeze', ''];
-  for (const entry of changes) lines.push(`- ${entry.at}: ${entry.message} (${entry.actor.by})`);
   return [...lines, ''];
 }
 

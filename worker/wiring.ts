@@ -1,6 +1,5 @@
 // Builds the activities' dependencies from the configuration: one real client per role, each
 // pointed at its vendor's base URL (production, an enterprise install, or a sandbox stand-in).
-import path from 'node:path';
 import type { ActivityDeps } from '../activities';
 import type { FirebreakConfig } from '../config/schema';
 import { EmailNotifier } from '../integrations/email';
@@ -10,6 +9,7 @@ import { GitHubIssuesTracker } from '../integrations/github-tickets';
 import { JenkinsClient } from '../integrations/jenkins';
 import { JiraClient } from '../integrations/jira';
 import { PagerDutyClient } from '../integrations/pagerduty';
+import { reportsDir } from '../config/reports-schema';
 import { FileReportArchive } from '../integrations/report-archive';
 import { SlackNotifier } from '../integrations/slack';
 
@@ -85,7 +85,7 @@ export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras 
         : {}),
       ...(githubClient ? { github: new GitHubIssuesTracker(githubClient) } : {}),
     },
-    archive: new FileReportArchive(path.join(config.dataDir, 'reports')),
+    archive: new FileReportArchive(reportsDir(config)),
     jenkinsPollMs: extras.jenkinsPollMs ?? 2000,
   };
 }

@@ -1,6 +1,7 @@
 // The worker process's core: runs the incident workflow and its activities on a task queue.
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { countActivityFailures, type FailureTally } from './activity-failures';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -11,6 +12,8 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** How long running activities may take to finish on shutdown before they are cancelled. */
   shutdownGraceTime?: string;
+  /** Where failed activity attempts are counted (the /metrics counter). */
+  activityFailures?: FailureTally;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -25,6 +28,9 @@ export async function createIncidentWorker(options: WorkerOptions): Promise<Work
       : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
+    ...(options.activityFailures
+      ? { interceptors: { activity: [countActivityFailures(options.activityFailures)] } }
+      : {}),
   });
 }
 

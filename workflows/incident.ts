@@ -52,6 +52,7 @@ import {
 } from '../domain/incident';
 import { buildReport, renderMarkdown, type IncidentReport } from '../domain/report';
 import { computeTimings, describeSuspect, formatDuration, suspectDeploy } from '../domain/timings';
+import { admitToTimeline } from '../domain/timeline-budget';
 import * as attributes from '../domain/search-attributes';
 import type { ResponderVerdict } from '../activities/policy';
 import type { PagerIncident } from '../integrations/roles';
@@ -1183,6 +1184,8 @@ class Incident {
       actor,
       ...(options.data ? { data: options.data } : {}),
     };
+    // A noisy incident's repetitive entries are counted past a cap instead of growing the state.
+    if (!admitToTimeline(this.state, entry)) return;
     // Entries dated by their source (an alert's startsAt) can be older than the last one: keep time order.
     const timeline = this.state.timeline;
     let index = timeline.length;

@@ -8,8 +8,10 @@ import type { IncidentService } from '../incidents';
 import { bearerMatches } from '../intake/auth';
 import type { IntakeSettings } from '../intake/intake';
 import { registerIntakeRoutes } from '../intake/routes';
+import { FirebreakMetrics } from '../metrics';
 import { registerFreezeRoutes } from './freeze-routes';
 import { registerPagerDutyWebhook, type PagerDutyWebhookSettings } from './pagerduty-webhook';
+import { registerReportingRoutes } from './reporting-routes';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +40,8 @@ export interface ApiOptions {
   logger?: boolean;
   /** Operational log lines (e.g. a webhook for an incident Firebreak does not know). */
   log?: (line: string) => void;
+  /** Prometheus metrics, shared with the worker when both run in one process. */
+  metrics?: FirebreakMetrics;
 }
 
 const NO_PAGERDUTY: PagerDutyWebhookSettings = { secrets: [], incidentWorkflows: {}, noteCommands: {} };
@@ -57,6 +61,15 @@ export function createApi(options: ApiOptions): FastifyInstance {
     sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url}`),
   );
 
+  const metrics =
+    options.metrics ??
+    new FirebreakMetrics(options.incidents.reports, () => options.incidents.list({ status: 'open' }));
+  registerReportingRoutes(app, {
+    incidents: options.incidents,
+    apiTokens: options.apiTokens,
+    metrics,
+    sendError,
+  });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {
     const ready = options.isReady ? await options.isReady() : true;
@@ -130,10 +143,11 @@ function registerIncidents(app: FastifyInstance, options: ApiOptions): void {
   app.get('/v1/incidents/:id/report', { preHandler: guard }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const format = reportFormat(request);
-    if (!format) return sendError(reply, 406, 'unsupported_format', 'format must be json or md');
+    if (!format) return sendError(reply, 406, 'unsupported_format', 'format must be json, md or html');
     const found = await options.incidents.report(id);
     if (!found) return sendError(reply, 404, 'not_found', `no incident ${id}`);
     if (format === 'md') return reply.type('text/markdown; charset=utf-8').send(found.markdown);
+    if (format === 'html') return reply.type('text/html; charset=utf-8').send(found.html);
     return found.report;
   });
 }
@@ -145,11 +159,12 @@ const REJECTION_ANSWERS: Record<RejectionKind, [number, string]> = {
 };
 
 /** `?format=` wins over `Accept`. */
-function reportFormat(request: FastifyRequest): 'json' | 'md' | null {
+function reportFormat(request: FastifyRequest): 'json' | 'md' | 'html' | null {
   const explicit = (request.query as { format?: string }).format;
-  if (explicit) return explicit === 'json' || explicit === 'md' ? explicit : null;
+  if (explicit) return explicit === 'json' || explicit === 'md' || explicit === 'html' ? explicit : null;
   const accept = request.headers.accept ?? '';
-  return accept.includes('text/markdown') ? 'md' : 'json';
+  if (accept.includes('text/markdown')) return 'md';
+  return accept.includes('text/html') ? 'html' : 'json';
 }
 
 /** The CLI says who it is; everything else through the API is the API channel. */

@@ -69,7 +69,7 @@ export class ApiClient {
     return this.json('POST', `/v1/freeze/${encodeURIComponent(service)}/lift`, body);
   }
 
-  async report(id: string, format: 'md' | 'json'): Promise<string> {
+  async report(id: string, format: 'md' | 'html' | 'json'): Promise<string> {
     const response = await this.request(
       'GET',
       `/v1/incidents/${encodeURIComponent(id)}/report?format=${format}`,
@@ -80,6 +80,11 @@ export class ApiClient {
   sendAlertmanager(body: unknown, alertToken?: string): Promise<unknown> {
     const token = alertToken ?? this.connection.alertToken;
     return this.json('POST', '/v1/alerts/alertmanager', body, token);
+  }
+
+  /** Any JSON route of the API (stats, freeze…), for commands that live in their own files. */
+  get<T>(route: string): Promise<T> {
+    return this.json('GET', route);
   }
 
   private async json<T>(method: string, route: string, body?: unknown, token?: string): Promise<T> {

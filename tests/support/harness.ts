@@ -12,6 +12,7 @@ import { createApi } from '../../client/api/server';
 import { FreezeService } from '../../client/freeze';
 import { IncidentService } from '../../client/incidents';
 import { intakeSettings } from '../../client/intake/intake';
+import { FirebreakMetrics } from '../../client/metrics';
 import type { FirebreakConfig, ServiceConfig } from '../../config/schema';
 import type { IncidentState } from '../../domain/incident';
 import { FileReportArchive } from '../../integrations/report-archive';
@@ -113,6 +114,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     new FileReportArchive(path.join(dataDir, 'reports')),
   );
   const logLines: string[] = [];
+  // As in `firebreak start`: the worker and the API share one /metrics.
+  const metrics = new FirebreakMetrics(incidents.reports, () => incidents.list({ status: 'open', service }));
   const freezes = new FreezeService(client);
   const api = createApi({
     incidents,
@@ -123,6 +126,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     apiTokens: config.api.tokens,
     pagerDuty: pagerDutyWebhookSettings(config),
     log: (line) => logLines.push(line),
+    metrics,
   });
   const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
   // As in production: PagerDuty tells Firebreak what happens to the incidents it paged.
@@ -140,6 +144,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       deps: buildActivityDeps(config, { ...sandbox.extras, jenkinsPollMs: options.jenkinsPollMs ?? 100 }),
       workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
       shutdownGraceTime: '1 second',
+      activityFailures: metrics.activityFailures,
     });
     workerRun = worker.run();
   };
