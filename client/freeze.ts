@@ -74,7 +74,10 @@ export class FreezeService {
       if (error instanceof WorkflowNotFoundError) return [];
       throw error;
     }
-    const state = await withTimeout(handle.query(freezeStateQuery), QUERY_TIMEOUT_MS).catch(() => null);
+    // A deadline on the call itself (not a timer beside it): no query is left in flight afterwards.
+    const state = await this.client
+      .withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(freezeStateQuery))
+      .catch(() => null);
     // Running but unanswered (no worker right now): frozen, say so rather than guess "not frozen".
     if (!state) return [unknownHold(service, startedAt)];
     return entriesFrom(state);
@@ -101,16 +104,4 @@ function unknownHold(service: string, since: Date): FreezeEntry {
     reason: 'frozen (no worker answered with the details)',
     issue: null,
   };
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
