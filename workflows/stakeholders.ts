@@ -18,6 +18,7 @@ import {
   ticketTitle,
 } from '../domain/stakeholder-update';
 import type { PageLink, StakeholderMessage, TicketContent, TicketRef } from '../integrations/roles';
+import { attachReportToTicket, ticketClosing } from './ticket-report';
 
 /** What the incident lends this module: its state, its timeline, its background. */
 export interface StakeholderHost {
@@ -106,7 +107,7 @@ export class Stakeholders {
       this.milestone('action-chosen', `${service}: ${actor.by} chose to ${action}: ${outcome}`);
   }
 
-  /** At close, after the other steps drained: the report's summary on the ticket, then done. */
+  /** At close, after the other steps drained: the report and its summary on the ticket, then done. */
   async closeTicket(report: IncidentReport): Promise<void> {
     await this.ticketQueue;
     const ticket = this.host.state.ticket;
@@ -116,8 +117,10 @@ export class Stakeholders {
       lines: closingSummary(report),
       links: [],
     };
+    const started = Date.now();
+    await attachReportToTicket(this.host, ticket, report);
     try {
-      const closed = await ticketing.closeTicket({
+      const closed = await ticketClosing(Date.now() - started).closeTicket({
         incidentId: report.id,
         service: report.service,
         ticket,
