@@ -12,6 +12,11 @@ import type { StakeholderHost } from './stakeholders';
 const CLOSE_BUDGET_MS = 5 * 60_000;
 /** The attachment's share: the transition, which matters more, keeps at least the rest. */
 const ATTACH_BUDGET_MS = 2 * 60_000;
+/**
+ * The report travels to the activity as one Temporal payload (limit 2 MB). The timeline budget keeps it
+ * near 0.6 MB at its 2,000 entries; a report that still grew past this is linked, not attached.
+ */
+export const MAX_REPORT_PAYLOAD_CHARS = 1_500_000;
 
 const TICKET_CALL: ActivityOptions = {
   // An upload of a large report takes longer than a comment; the client's own timeout is 10 s.
@@ -38,6 +43,12 @@ export async function attachReportToTicket(
   ticket: TicketRef,
   report: IncidentReport,
 ): Promise<void> {
+  const size = JSON.stringify(report).length;
+  if (size > MAX_REPORT_PAYLOAD_CHARS) {
+    const why = `${size} characters is past the ${MAX_REPORT_PAYLOAD_CHARS} an activity payload may carry; the summary comment links it`;
+    host.fail('ticket-report-failed', `the report was not attached to ticket ${ticket.key}`, why);
+    return;
+  }
   try {
     const result = await attaching.attachReportToTicket({ service: report.service, ticket, report });
     const files = [...result.attached, ...result.present];
