@@ -142,7 +142,7 @@ export class JiraStandIn extends VendorStandIn {
       limits: { fileSize: this.maxAttachmentBytes },
     });
     scope.addHook('onRequest', async (request) => {
-      if (!request.url.startsWith('/rest/')) return;
+      if (!request.url.startsWith('/rest/') && !request.url.startsWith('/secure/')) return;
       if (request.headers.authorization !== this.expectedAuthorization)
         throw new JiraError(401, [NOT_AUTHENTICATED]);
     });
@@ -153,6 +153,13 @@ export class JiraStandIn extends VendorStandIn {
       // Fastify's own (a body that is not JSON): Jira says so in its shape.
       const status = (error as { statusCode?: number }).statusCode ?? 500;
       return reply.code(status).send({ errorMessages: [(error as Error).message], errors: {} });
+    });
+    // An attachment's `content` URL: its bytes, as uploaded.
+    scope.get('/secure/attachment/:id/:filename', async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const attachment = this.issueList.flatMap((i) => i.attachments).find((a) => a.id === id);
+      if (!attachment) throw new JiraError(404, ['The attachment does not exist.']);
+      return reply.type(attachment.mimeType).send(attachment.content);
     });
     const versions = this.flavor === 'cloud' ? [3, 2] : [2];
     for (const version of versions) this.registerVersion(scope, version);

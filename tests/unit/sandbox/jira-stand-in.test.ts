@@ -151,6 +151,10 @@ describe('attachments', () => {
     expect(String(attachment?.content)).toMatch(/\/secure\/attachment\/\d+\/inc-1-report\.md$/);
     const issue = await call(cloud, 'GET', '/rest/api/3/issue/OPS-1?fields=attachment');
     expect(issue.body.fields.attachment).toEqual([attachment]);
+    const download = await fetch(String(attachment?.content), { headers: { authorization: basic } });
+    expect(download.headers.get('content-type')).toBe('text/markdown');
+    expect(await download.text()).toBe('# report');
+    expect((await fetch(String(attachment?.content))).status).toBe(401);
   });
 
   test('files in a part not named file are not attachments: 400, nothing stored', async () => {
