@@ -1,7 +1,8 @@
 // Everyone outside the response: stakeholder notifications routed by milestone and severity, and the
 // incident's ticket (opened at the start or at the first action, a comment per milestone, closed with
-// the report attached and its summary). All of it is optional: it runs in the incident's background, never waits in
-// front of paging, a rollback or resolution, and a final failure is a timeline entry and a follow-up.
+// the report attached and its summary). All of it is optional: it runs in the incident's background,
+// never waits in front of paging, a rollback or resolution, and a final failure is a timeline entry and
+// a follow-up.
 // Ticket steps run one after another (a comment needs its ticket; comments keep milestone order).
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities';

@@ -2,7 +2,7 @@
 // Jira issue, the Markdown as a comment on a GitHub issue. Optional like every ticket step: a failure is
 // a timeline entry and a follow-up. Attaching and closing share the ticket's one retry budget, so a
 // Jira outage holds the close no longer than it did before there was an attachment.
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities';
 import type { IncidentReport } from '../domain/report';
 import type { TicketRef } from '../integrations/roles';
@@ -43,6 +43,8 @@ export async function attachReportToTicket(
   ticket: TicketRef,
   report: IncidentReport,
 ): Promise<void> {
+  // An incident that was already closing when this step shipped replays its history without it.
+  if (!patched('ticket-report-attachment')) return;
   const size = JSON.stringify(report).length;
   if (size > MAX_REPORT_PAYLOAD_CHARS) {
     const why = `${size} characters is past the ${MAX_REPORT_PAYLOAD_CHARS} an activity payload may carry; the summary comment links it`;
