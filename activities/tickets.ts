@@ -2,8 +2,17 @@
 // retry. Opening looks the incident's ticket up before creating one, so a retry after a crash or a lost
 // answer finds the ticket instead of opening a second; comments carry a marker a retry finds; closing
 // attaches the report's summary (once) and moves the ticket to done by a transition looked up by name.
+// Before that, the report itself goes on the ticket, rendered here by the archive's renderers.
 import { ApplicationFailure } from '@temporalio/common';
-import type { TicketContent, TicketRef, TicketTarget, TicketTracker } from '../integrations/roles';
+import { renderMarkdown, type IncidentReport } from '../domain/report';
+import { renderHtml } from '../domain/report-html';
+import type {
+  AttachedReport,
+  TicketContent,
+  TicketRef,
+  TicketTarget,
+  TicketTracker,
+} from '../integrations/roles';
 import { serviceConfig, type ActivityDeps } from './deps';
 import { callVendor, notConfigured } from './failures';
 
@@ -21,6 +30,13 @@ export interface TicketCommentInput {
   /** Unique per update of the incident, so a retried comment is found instead of repeated. */
   marker: string;
   content: TicketContent;
+}
+
+export interface TicketReportInput {
+  service: string;
+  ticket: TicketRef;
+  /** The report at close; its renderings are made here, so the workflow's history carries it once. */
+  report: IncidentReport;
 }
 
 export interface TicketNoteInput {
@@ -83,6 +99,20 @@ export function createTicketActivities(deps: ActivityDeps) {
       const content = withLinks(input.content, input.incidentId);
       await callVendor(() => tracker.comment(target, input.ticket, input.marker, content));
       return callVendor(() => tracker.close(target, input.ticket));
+    },
+
+    /** The Markdown and HTML reports on the ticket, each once: `<incident id>-report.md` / `.html`. */
+    async attachReportToTicket(input: TicketReportInput): Promise<AttachedReport> {
+      const { tracker, target } = trackerFor(input.service);
+      const { report } = input;
+      const files = [
+        { filename: `${report.id}-report.md`, mimeType: 'text/markdown', content: renderMarkdown(report) },
+        { filename: `${report.id}-report.html`, mimeType: 'text/html', content: renderHtml(report) },
+      ];
+      const url = `${deps.publicUrl}/v1/incidents/${report.id}/report`;
+      return callVendor(() =>
+        tracker.attachReport(target, input.ticket, { incidentId: report.id, files, url }),
+      );
     },
 
     /**

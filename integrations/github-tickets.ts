@@ -4,9 +4,19 @@
 // The label list is read, not GitHub's search API, whose index lags behind a fresh issue.
 import type { GitHubClient } from './github';
 import { IntegrationError } from './errors';
-import type { RepoRef, TicketContent, TicketRef, TicketTarget, TicketTracker } from './roles';
+import type {
+  AttachedReport,
+  RepoRef,
+  TicketContent,
+  TicketRef,
+  TicketReport,
+  TicketTarget,
+  TicketTracker,
+} from './roles';
 
 export const TICKET_LABEL = 'firebreak-incident';
+/** GitHub refuses a comment body longer than this many characters (422). */
+export const COMMENT_MAX = 65_536;
 
 /** Hidden in the rendered issue, visible to the lookup. */
 export function incidentMarker(incidentId: string): string {
@@ -47,6 +57,24 @@ export class GitHubIssuesTracker implements TicketTracker {
     return true;
   }
 
+  /**
+   * GitHub Issues has no attachments: the Markdown report becomes a comment, cut to GitHub's comment
+   * limit with a note and the report's link, and marked so a retry finds it instead of repeating it.
+   */
+  async attachReport(target: TicketTarget, ticket: TicketRef, report: TicketReport): Promise<AttachedReport> {
+    const file = report.files.find((f) => f.filename.endsWith('.md')) ?? report.files[0];
+    if (!file) return { attached: [], present: [], as: 'comment' };
+    const repo = repoOf(target);
+    const number = issueNumber(ticket);
+    const marker = reportMarker(report.incidentId);
+    const bodies = await this.github.issueComments(repo, number);
+    if (bodies.some((body) => body.includes(marker))) {
+      return { attached: [], present: [file.filename], as: 'comment' };
+    }
+    await this.github.commentOnIssue(repo, number, reportComment(file.content, report.url, marker));
+    return { attached: [file.filename], present: [], as: 'comment' };
+  }
+
   async close(target: TicketTarget, ticket: TicketRef): Promise<{ alreadyDone: boolean; status: string }> {
     // Closing a closed issue changes nothing, so a retry needs no look first.
     await this.github.closeIssue(repoOf(target), issueNumber(ticket));
@@ -76,4 +104,20 @@ function markdown(content: TicketContent): string {
     .map((l) => `- [${(l.text ?? l.href).replace(/[[\]]/g, '')}](${l.href})`);
   // Blank lines between facts: Markdown joins single-newline lines into one paragraph.
   return [`**${content.title}**`, ...content.lines, ...(links.length ? [links.join('\n')] : [])].join('\n\n');
+}
+
+export function reportMarker(incidentId: string): string {
+  return `<!-- firebreak-report:${incidentId} -->`;
+}
+
+/** The report, whole when it fits GitHub's limit; else cut at a line break, with where to read the rest. */
+export function reportComment(markdown: string, url: string, marker: string): string {
+  const tail = `\n\n${marker}\n`;
+  const whole = `${markdown.trimEnd()}${tail}`;
+  if (whole.length <= COMMENT_MAX) return whole;
+  const note = `\n\n---\n\n_The report is longer than a GitHub comment holds; it is cut here. The whole report: ${url}_`;
+  const room = COMMENT_MAX - note.length - tail.length;
+  const cut = markdown.slice(0, room);
+  const atLine = cut.lastIndexOf('\n');
+  return `${(atLine > room / 2 ? cut.slice(0, atLine) : cut).trimEnd()}${note}${tail}`;
 }

@@ -5,7 +5,14 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { adfPlainText, toAdf } from './adf';
 import { IntegrationError, isRetryableStatus } from './errors';
-import type { TicketContent, TicketRef, TicketTarget, TicketTracker } from './roles';
+import type {
+  AttachedReport,
+  TicketContent,
+  TicketRef,
+  TicketReport,
+  TicketTarget,
+  TicketTracker,
+} from './roles';
 
 export type JiraAuth =
   | { flavor: 'cloud'; email: string; apiToken: string }
@@ -38,6 +45,10 @@ interface JiraTransition {
 
 interface JiraComment {
   body: unknown;
+}
+
+interface JiraAttachment {
+  filename: string;
 }
 
 /** Jira's summary field holds at most 255 characters. */
@@ -155,6 +166,39 @@ export class JiraClient implements TicketTracker {
     return { alreadyDone: false, status: transition.to?.name ?? transition.name };
   }
 
+  /**
+   * One multipart upload of the files the issue lacks, by name (a retry after a lost answer finds them).
+   * Jira refuses uploads without `X-Atlassian-Token: no-check` (its XSRF check) and files over the
+   * site's attachment limit (413, not retried).
+   */
+  async attachReport(
+    _target: TicketTarget,
+    ticket: TicketRef,
+    report: TicketReport,
+  ): Promise<AttachedReport> {
+    const key = encodeURIComponent(ticket.key);
+    const issue = await this.request<{ fields?: { attachment?: JiraAttachment[] } }>(
+      `read attachments of ${ticket.key}`,
+      { method: 'get', url: `${this.api}/issue/${key}`, params: { fields: 'attachment' } },
+    );
+    const there = new Set((issue.fields?.attachment ?? []).map((a) => a.filename));
+    const missing = report.files.filter((f) => !there.has(f.filename));
+    const present = report.files.filter((f) => there.has(f.filename)).map((f) => f.filename);
+    if (missing.length > 0) {
+      const form = new FormData();
+      for (const file of missing) {
+        form.append('file', new Blob([file.content], { type: file.mimeType }), file.filename);
+      }
+      await this.request(`attach ${missing.map((f) => f.filename).join(', ')} to ${ticket.key}`, {
+        method: 'post',
+        url: `${this.api}/issue/${key}/attachments`,
+        data: form,
+        headers: { 'X-Atlassian-Token': 'no-check' },
+      });
+    }
+    return { attached: missing.map((f) => f.filename), present, as: 'attachment' };
+  }
+
   private issue(idOrKey: string): Promise<JiraIssue> {
     return this.request<JiraIssue>(`read ${idOrKey}`, {
       method: 'get',
@@ -181,7 +225,13 @@ export class JiraClient implements TicketTracker {
 
   private async request<T>(
     operation: string,
-    config: { method: 'get' | 'post'; url: string; params?: Record<string, unknown>; data?: unknown },
+    config: {
+      method: 'get' | 'post';
+      url: string;
+      params?: Record<string, unknown>;
+      data?: unknown;
+      headers?: Record<string, string>;
+    },
   ): Promise<T> {
     let response: AxiosResponse<T>;
     try {
@@ -228,7 +278,9 @@ function answerError(response: AxiosResponse<unknown>, operation: string): Integ
       ? ': check the Jira credentials (Cloud: account email + API token; Data Center: a personal access token)'
       : status === 403
         ? ': the Jira user lacks permission'
-        : '';
+        : status === 413
+          ? ': larger than the site’s attachment size limit'
+          : '';
   return new IntegrationError(
     `Jira answered ${status} while trying to ${operation}${said ? `: ${said}` : ''}${hint}`,
     {

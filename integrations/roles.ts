@@ -305,4 +305,31 @@ export interface TicketTracker {
   comment(target: TicketTarget, ticket: TicketRef, marker: string, content: TicketContent): Promise<boolean>;
   /** Moves the ticket to done (a transition looked up by name); `alreadyDone` when it was. */
   close(target: TicketTarget, ticket: TicketRef): Promise<{ alreadyDone: boolean; status: string }>;
+  /**
+   * The incident's report on the ticket: files attached where the tracker has attachments (Jira), the
+   * Markdown as a comment where it has none (GitHub). Files already there under the same name are
+   * skipped (a retried call), and named in `present`.
+   */
+  attachReport(target: TicketTarget, ticket: TicketRef, report: TicketReport): Promise<AttachedReport>;
+}
+export interface TicketFile {
+  /** `<incident id>-report.md`: unique per incident, so the name alone tells a retry it is there. */
+  filename: string;
+  mimeType: string;
+  content: string;
+}
+export interface TicketReport {
+  incidentId: string;
+  /** The Markdown rendering first: a tracker without attachments posts that one. */
+  files: TicketFile[];
+  /** Where the whole report is read (a comment that had to be cut links to it). */
+  url: string;
+}
+export interface AttachedReport {
+  /** Files added by this call. */
+  attached: string[];
+  /** Files found already there. */
+  present: string[];
+  /** How the tracker holds them: Jira attachments, or a GitHub comment. */
+  as: 'attachment' | 'comment';
 }

@@ -217,6 +217,9 @@ function notFound(message = 'Not Found'): ApiError {
   return new ApiError(404, { message, documentation_url: DOCS, status: '404' });
 }
 
+/** GitHub's limit on an issue or comment body, in characters. */
+const COMMENT_MAX = 65_536;
+
 function validationFailed(resource: string, field: string, code: string): ApiError {
   return new ApiError(422, {
     message: 'Validation Failed',
@@ -1112,6 +1115,21 @@ export class GitHubStandIn extends VendorStandIn {
     const body = bodyOf(c.request);
     if (typeof body.body !== 'string' || body.body === '')
       throw validationFailed('IssueComment', 'body', 'missing_field');
+    if (body.body.length > COMMENT_MAX) {
+      throw new ApiError(422, {
+        message: 'Validation Failed',
+        errors: [
+          {
+            resource: 'IssueComment',
+            code: 'custom',
+            field: 'body',
+            message: `body is too long (maximum is ${COMMENT_MAX} characters)`,
+          },
+        ],
+        documentation_url: DOCS,
+        status: '422',
+      });
+    }
     const comment: StoredComment = {
       id: ++this.ids.comment,
       body: body.body,

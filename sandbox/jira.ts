@@ -3,7 +3,9 @@
 // projects and issue types; ADF documents on v3 and plain strings on v2; transitions per status, looked
 // up by the caller; a JQL search (the subset Firebreak writes); Jira's error bodies. Faults (429 with
 // Retry-After, 5xx) come from the shared StandIn; `holdNextCreate` answers a create late, after storing
-// it, as a Jira whose answer never reached a crashed worker.
+// it, as a Jira whose answer never reached a crashed worker. Attachments are multipart uploads in parts
+// named `file`, refused without `X-Atlassian-Token: no-check` (Jira's XSRF check) or over the size limit.
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StandIn, VendorStandIn } from './stand-in';
 
@@ -20,6 +22,8 @@ export interface JiraStandInOptions {
   priorities?: string[];
   /** The name of the transition into Done (workflows name it differently: "Done", "Resolve Issue"...). */
   doneTransitionName?: string;
+  /** The site's attachment size limit per file, in bytes (Data Center's default: 10 MB). */
+  maxAttachmentBytes?: number;
 }
 
 type StatusCategory = 'new' | 'indeterminate' | 'done';
@@ -28,6 +32,15 @@ export interface JiraStoredComment {
   id: string;
   /** ADF on v3, a string on v2, as sent. */
   body: unknown;
+  created: string;
+}
+
+export interface JiraStoredAttachment {
+  id: string;
+  filename: string;
+  mimeType: string;
+  size: number;
+  content: Buffer;
   created: string;
 }
 
@@ -42,6 +55,7 @@ export interface JiraStoredIssue {
   priority: string | null;
   status: string;
   comments: JiraStoredComment[];
+  attachments: JiraStoredAttachment[];
   /** Transition names applied, in order. */
   transitions: string[];
   created: string;
@@ -64,6 +78,7 @@ const CATEGORY_NAMES: Record<StatusCategory, string> = {
   done: 'Done',
 };
 const SUMMARY_MAX = 255;
+const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 const NOT_AUTHENTICATED = 'You are not authenticated. Authentication required to perform this operation.';
 
 class JiraError extends Error {
@@ -83,6 +98,7 @@ export class JiraStandIn extends VendorStandIn {
   private readonly priorities: string[];
   private readonly doneTransitionName: string;
   private readonly expectedAuthorization: string;
+  private readonly maxAttachmentBytes: number;
   private holdCreateMs = 0;
   private ids = 10000;
 
@@ -98,6 +114,7 @@ export class JiraStandIn extends VendorStandIn {
     );
     this.priorities = options.priorities ?? ['Highest', 'High', 'Medium', 'Low', 'Lowest'];
     this.doneTransitionName = options.doneTransitionName ?? 'Done';
+    this.maxAttachmentBytes = options.maxAttachmentBytes ?? DEFAULT_ATTACHMENT_LIMIT;
     this.standIn.onResetClear(() => {
       this.issueList.length = 0;
       this.holdCreateMs = 0;
@@ -118,9 +135,14 @@ export class JiraStandIn extends VendorStandIn {
     this.holdCreateMs = ms;
   }
 
-  private registerRoutes(scope: FastifyInstance): void {
+  private async registerRoutes(scope: FastifyInstance): Promise<void> {
+    // Sizes are checked per file below, so the upload is read whole and refused with Jira's answer.
+    await scope.register(multipart, {
+      throwFileSizeLimit: false,
+      limits: { fileSize: this.maxAttachmentBytes },
+    });
     scope.addHook('onRequest', async (request) => {
-      if (!request.url.startsWith('/rest/')) return;
+      if (!request.url.startsWith('/rest/') && !request.url.startsWith('/secure/')) return;
       if (request.headers.authorization !== this.expectedAuthorization)
         throw new JiraError(401, [NOT_AUTHENTICATED]);
     });
@@ -131,6 +153,13 @@ export class JiraStandIn extends VendorStandIn {
       // Fastify's own (a body that is not JSON): Jira says so in its shape.
       const status = (error as { statusCode?: number }).statusCode ?? 500;
       return reply.code(status).send({ errorMessages: [(error as Error).message], errors: {} });
+    });
+    // An attachment's `content` URL: its bytes, as uploaded.
+    scope.get('/secure/attachment/:id/:filename', async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const attachment = this.issueList.flatMap((i) => i.attachments).find((a) => a.id === id);
+      if (!attachment) throw new JiraError(404, ['The attachment does not exist.']);
+      return reply.type(attachment.mimeType).send(attachment.content);
     });
     const versions = this.flavor === 'cloud' ? [3, 2] : [2];
     for (const version of versions) this.registerVersion(scope, version);
@@ -148,6 +177,7 @@ export class JiraStandIn extends VendorStandIn {
       transitions: this.transitionsFor(this.issueOf(request)).map(transitionJson),
     }));
     scope.post(`${base}/issue/:key/transitions`, async (request, reply) => this.transition(request, reply));
+    scope.post(`${base}/issue/:key/attachments`, async (request) => this.attach(request));
     if (version === 3) {
       scope.get(`${base}/search/jql`, async (request) => this.search(request, 'cloud'));
       // Removed from Cloud in 2025; a client still calling it gets what Atlassian answers.
@@ -203,6 +233,7 @@ export class JiraStandIn extends VendorStandIn {
       priority,
       status: 'To Do',
       comments: [],
+      attachments: [],
       transitions: [],
       created: new Date().toISOString(),
     };
@@ -267,7 +298,55 @@ export class JiraStandIn extends VendorStandIn {
         issuetype: { name: issue.issueType },
         priority: issue.priority ? { name: issue.priority } : null,
         created: issue.created,
+        attachment: issue.attachments.map((a) => this.attachmentJson(request, a)),
       },
+    };
+  }
+
+  // ----- attachments -----
+
+  /** All of the request's files are stored, or none (one over the limit refuses the upload). */
+  private async attach(request: FastifyRequest): Promise<Record<string, unknown>[]> {
+    // Jira's XSRF filter answers before the issue is even looked up.
+    if (request.headers['x-atlassian-token'] !== 'no-check') throw new JiraError(403, ['XSRF check failed']);
+    const issue = this.issueOf(request);
+    if (!request.isMultipart()) throw new JiraError(415, ['The request must be multipart/form-data.']);
+    const received: JiraStoredAttachment[] = [];
+    for await (const part of request.parts()) {
+      if (part.type !== 'file') continue;
+      const content = await part.toBuffer();
+      if (part.fieldname !== 'file') continue;
+      if (part.file.truncated) {
+        throw new JiraError(413, [
+          `The file '${part.filename}' is larger than the attachment size limit (${this.maxAttachmentBytes} bytes).`,
+        ]);
+      }
+      received.push({
+        id: String(++this.ids),
+        filename: part.filename,
+        mimeType: part.mimetype,
+        size: content.length,
+        content,
+        created: new Date().toISOString(),
+      });
+    }
+    if (received.length === 0) {
+      throw new JiraError(400, ["No file was attached: files go in multipart parts named 'file'."]);
+    }
+    issue.attachments.push(...received);
+    return received.map((a) => this.attachmentJson(request, a));
+  }
+
+  private attachmentJson(request: FastifyRequest, a: JiraStoredAttachment): Record<string, unknown> {
+    const api = `${this.origin(request)}/rest/api/${this.flavor === 'cloud' ? 3 : 2}`;
+    return {
+      id: a.id,
+      self: `${api}/attachment/${a.id}`,
+      filename: a.filename,
+      size: a.size,
+      mimeType: a.mimeType,
+      created: a.created,
+      content: `${this.origin(request)}/secure/attachment/${a.id}/${encodeURIComponent(a.filename)}`,
     };
   }
 

@@ -1,7 +1,8 @@
 // Everyone outside the response: stakeholder notifications routed by milestone and severity, and the
 // incident's ticket (opened at the start or at the first action, a comment per milestone, closed with
-// the report's summary). All of it is optional: it runs in the incident's background, never waits in
-// front of paging, a rollback or resolution, and a final failure is a timeline entry and a follow-up.
+// the report attached and its summary). All of it is optional: it runs in the incident's background,
+// never waits in front of paging, a rollback or resolution, and a final failure is a timeline entry and
+// a follow-up.
 // Ticket steps run one after another (a comment needs its ticket; comments keep milestone order).
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities';
@@ -18,6 +19,7 @@ import {
   ticketTitle,
 } from '../domain/stakeholder-update';
 import type { PageLink, StakeholderMessage, TicketContent, TicketRef } from '../integrations/roles';
+import { attachReportToTicket, ticketClosing } from './ticket-report';
 
 /** What the incident lends this module: its state, its timeline, its background. */
 export interface StakeholderHost {
@@ -106,7 +108,7 @@ export class Stakeholders {
       this.milestone('action-chosen', `${service}: ${actor.by} chose to ${action}: ${outcome}`);
   }
 
-  /** At close, after the other steps drained: the report's summary on the ticket, then done. */
+  /** At close, after the other steps drained: the report and its summary on the ticket, then done. */
   async closeTicket(report: IncidentReport): Promise<void> {
     await this.ticketQueue;
     const ticket = this.host.state.ticket;
@@ -116,8 +118,10 @@ export class Stakeholders {
       lines: closingSummary(report),
       links: [],
     };
+    const started = Date.now();
+    await attachReportToTicket(this.host, ticket, report);
     try {
-      const closed = await ticketing.closeTicket({
+      const closed = await ticketClosing(Date.now() - started).closeTicket({
         incidentId: report.id,
         service: report.service,
         ticket,

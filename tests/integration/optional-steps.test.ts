@@ -1,7 +1,8 @@
 // Tickets and notifications never get in the way: a dead Slack, a refusing SMTP server and a Jira that
 // refuses or is down delay no page, no rollback and no resolution, and never fail the incident. What
 // fails for good is a timeline entry and a follow-up in the report; what fails for a while is retried
-// (after Slack's and Jira's Retry-After) and arrives once.
+// (after Slack's and Jira's Retry-After) and arrives once. A refused report attachment leaves the
+// ticket's close as it was.
 import type { IncidentState } from '../../domain/incident';
 import { REVOKED_WEBHOOK_KEY } from '../../sandbox/slack';
 import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
@@ -123,5 +124,49 @@ describe('vendors that are down for a while', () => {
     // The 451 was retried: the opening arrived by mail once.
     const openedMail = h.sandbox.smtp.inbox.filter((m) => m.subject.includes('incident opened'));
     expect(openedMail).toHaveLength(1);
+  });
+});
+
+describe('a Jira that refuses the report attachment', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  test('the ticket is still commented and moved to Done; the refusal is a timeline entry and a follow-up', async () => {
+    const intake = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service));
+    const id: string = intake.body.incidents[0].id;
+    const { ticket } = await h.waitForState(id, (s) => Boolean(s.ticket), 'the ticket');
+    h.sandbox.jira.addFault({
+      method: 'POST',
+      pathPrefix: `/rest/api/3/issue/${ticket?.key}/attachments`,
+      status: 413,
+      body: { errorMessages: ['The file is larger than the attachment size limit.'], errors: {} },
+      times: 100,
+    });
+    await h.post(`/v1/incidents/${id}/actions`, {
+      action: 'resolve',
+      by: 'ada@example.test',
+      resolution: 'fixed',
+    });
+    await h.waitForClosed(id);
+
+    const issue = h.sandbox.jira.issues()[0];
+    expect(issue?.status).toBe('Done');
+    expect(JSON.stringify(issue?.comments.at(-1)?.body)).toContain(`Incident closed: ${id}`);
+    expect(issue?.attachments).toEqual([]);
+    // 413 is final: one try, not the ticket's whole retry budget.
+    expect(h.sandbox.jira.requests('POST', `/rest/api/3/issue/${ticket?.key}/attachments`)).toHaveLength(1);
+    const report = await h.get(`/v1/incidents/${id}/report`);
+    const followUps = report.body.followUps as string[];
+    expect(
+      followUps.find((f) => f.startsWith(`the report could not be attached to ticket ${ticket?.key}`)),
+    ).toContain('413');
+    const kinds = (report.body.timeline as IncidentState['timeline']).map((t) => t.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['ticket-report-failed', 'ticket-closed']));
   });
 });

@@ -1,8 +1,9 @@
 // People outside the response hear what they asked for, and the incident gets a ticket that outlives it:
 // a Jira Cloud ticket opened with the incident, linked in the timeline and on the PagerDuty incident, a
-// comment per milestone, closed with the report's summary; Slack and email routed per audience and
+// comment per milestone, closed with the report attached and its summary; Slack and email routed per audience and
 // severity, saying impact, status and when the next update comes.
 import type { IncidentState } from '../../domain/incident';
+import { formatDuration } from '../../domain/timings';
 import { adfPlainText } from '../../integrations/adf';
 import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
 
@@ -192,6 +193,30 @@ describe('tickets and stakeholder updates along an incident', () => {
     expect(h.sandbox.jira.issues()).toHaveLength(1);
   });
 
+  test('before its transition, the ticket gets the Markdown and HTML reports as attachments, with the incident’s timings', async () => {
+    const issue = ticket();
+    const report = (await h.get(`/v1/incidents/${id}/report`)).body;
+    expect(issue?.attachments.map((a) => [a.filename, a.mimeType])).toEqual([
+      [`${id}-report.md`, 'text/markdown'],
+      [`${id}-report.html`, 'text/html'],
+    ]);
+    const markdown = issue?.attachments[0]?.content.toString('utf8') ?? '';
+    expect(markdown).toContain(`# Incident ${id}`);
+    expect(markdown).toContain(`| TTA | ${formatDuration(report.timings.ttaMs)} |`);
+    expect(markdown).toContain(`| TTR | ${formatDuration(report.timings.ttrMs)} |`);
+    expect(markdown).toContain('- **Resolution:** rolled back');
+    expect(issue?.attachments[1]?.content.toString('utf8')).toContain(id);
+    const order = h.sandbox.jira.received
+      .filter((r) => r.method === 'POST' && r.path.startsWith('/rest/api/3/issue/OPS-1/'))
+      .map((r) => r.path.split('/').at(-1));
+    expect(order.indexOf('attachments')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('attachments')).toBeLessThan(order.indexOf('transitions'));
+    const kinds = (report.timeline as IncidentState['timeline']).map((t) => `${t.kind}: ${t.message}`);
+    expect(kinds).toContain(
+      `ticket-report-attached: report attached to ticket OPS-1: ${id}-report.md, ${id}-report.html`,
+    );
+  });
+
   test('the timeline says who was told what, and the report has no follow-ups', async () => {
     const report = await h.get(`/v1/incidents/${id}/report`);
     const kinds = (report.body.timeline as IncidentState['timeline']).map((t) => `${t.kind}: ${t.message}`);
@@ -246,6 +271,8 @@ describe('a GitHub Issues ticket opened on the first action', () => {
     const [issue] = issues();
     expect(issue?.state).toBe('closed');
     expect(issue?.comments.at(-1)?.body).toContain('Resolved after');
+    const reportComment = issue?.comments.find((c) => c.body.includes(`<!-- firebreak-report:${id} -->`));
+    expect(reportComment?.body.startsWith(`# Incident ${id}`)).toBe(true);
     expect(issues()).toHaveLength(1);
   });
 });

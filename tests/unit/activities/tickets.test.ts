@@ -1,15 +1,18 @@
 // The ticket activities as Temporal runs them, wired from a config like production's: a service on
 // Jira Data Center. Every one is safe to run twice (a retry after a lost answer): one ticket, one
-// comment per update, one close.
+// comment per update, one close, one copy of each report file.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createActivities } from '../../../activities';
 import type { FirebreakConfig, ServiceConfig } from '../../../config/schema';
+import { buildReport, renderMarkdown } from '../../../domain/report';
+import { renderHtml } from '../../../domain/report-html';
 import { startSandbox, type Sandbox } from '../../../sandbox';
 import { JiraStandIn } from '../../../sandbox/jira';
 import { buildActivityDeps } from '../../../worker/wiring';
 import { quietActivityEnvironment, typedRun } from '../../support/activity-env';
+import { knownIncident } from '../../support/incident-fixtures';
 
 describe('ticket activities on Jira Data Center', () => {
   let sandbox: Sandbox;
@@ -88,6 +91,28 @@ describe('ticket activities on Jira Data Center', () => {
     expect(issue?.comments).toHaveLength(2);
     expect(issue?.transitions).toEqual(['Close Issue']);
     expect(String(issue?.comments[1]?.body)).toContain('/v1/incidents/shop-1/report');
+  });
+
+  test('attaching twice attaches the archive’s Markdown and HTML renderings once, named for the incident', async () => {
+    const state = knownIncident({ n: 7, detected: '2026-11-20T10:00:00.000Z', ttrMs: 1_800_000 });
+    const report = buildReport(state, '2026-11-20T10:31:00.000Z');
+    const input = { service: 'shop', ticket: { key: 'OPS-1', url: `${jira.url}/browse/OPS-1` }, report };
+    const names = [`${report.id}-report.md`, `${report.id}-report.html`];
+    expect(await typedRun(env, activities.attachReportToTicket, input)).toEqual({
+      attached: names,
+      present: [],
+      as: 'attachment',
+    });
+    expect(await typedRun(env, activities.attachReportToTicket, input)).toEqual({
+      attached: [],
+      present: names,
+      as: 'attachment',
+    });
+    const files = jira.issue('OPS-1')?.attachments ?? [];
+    expect(files.map((f) => [f.filename, f.mimeType, f.content.toString('utf8')])).toEqual([
+      [names[0], 'text/markdown', renderMarkdown(report)],
+      [names[1], 'text/html', renderHtml(report)],
+    ]);
   });
 
   test('the settings name the tracker for the workflow, without any credential', async () => {

@@ -3,7 +3,7 @@
 // found by name, and Jira's answers as IntegrationErrors.
 import { IntegrationError } from '../../../integrations/errors';
 import { JiraClient, incidentLabel } from '../../../integrations/jira';
-import type { TicketContent, TicketTarget } from '../../../integrations/roles';
+import type { TicketContent, TicketReport, TicketTarget } from '../../../integrations/roles';
 import { JiraStandIn } from '../../../sandbox/jira';
 
 const cloud = new JiraStandIn({ flavor: 'cloud', email: 'bot@acme.test', apiToken: 'cloud-token' });
@@ -169,5 +169,103 @@ describe('Jira Data Center', () => {
     const body = dataCenter.issue('OPS-1')?.comments[0]?.body;
     expect(typeof body).toBe('string');
     expect(body).toContain('Firebreak update x/resolved-9');
+  });
+});
+
+describe('the report attached to the ticket', () => {
+  const report = (incidentId: string, markdown: string): TicketReport => ({
+    incidentId,
+    url: `https://firebreak.test/v1/incidents/${incidentId}/report`,
+    files: [
+      { filename: `${incidentId}-report.md`, mimeType: 'text/markdown', content: markdown },
+      { filename: `${incidentId}-report.html`, mimeType: 'text/html', content: '<h1>checkout-1a2b</h1>' },
+    ],
+  });
+
+  test('Cloud: both files go up in one multipart upload carrying X-Atlassian-Token, and read back as sent', async () => {
+    const ticket = await cloudClient.open(OPS, 'checkout-1a2b', content);
+    const attached = await cloudClient.attachReport(
+      OPS,
+      ticket,
+      report('checkout-1a2b', '# Incident checkout-1a2b\n\nTTR 12m — café'),
+    );
+    expect(attached).toEqual({
+      attached: ['checkout-1a2b-report.md', 'checkout-1a2b-report.html'],
+      present: [],
+      as: 'attachment',
+    });
+    const upload = cloud.requests('POST', '/rest/api/3/issue/OPS-1/attachments');
+    expect(upload).toHaveLength(1);
+    expect(upload[0]?.headers['x-atlassian-token']).toBe('no-check');
+    const files = cloud.issue('OPS-1')?.attachments ?? [];
+    expect(files.map((f) => [f.filename, f.mimeType, f.content.toString('utf8')])).toEqual([
+      ['checkout-1a2b-report.md', 'text/markdown', '# Incident checkout-1a2b\n\nTTR 12m — café'],
+      ['checkout-1a2b-report.html', 'text/html', '<h1>checkout-1a2b</h1>'],
+    ]);
+  });
+
+  test('a second attach (a retry) finds both files by name and uploads nothing', async () => {
+    const ticket = await cloudClient.open(OPS, 'checkout-1a2b', content);
+    await cloudClient.attachReport(OPS, ticket, report('checkout-1a2b', '# report'));
+    const again = await cloudClient.attachReport(OPS, ticket, report('checkout-1a2b', '# report'));
+    expect(again).toEqual({
+      attached: [],
+      present: ['checkout-1a2b-report.md', 'checkout-1a2b-report.html'],
+      as: 'attachment',
+    });
+    expect(cloud.issue('OPS-1')?.attachments).toHaveLength(2);
+    expect(cloud.requests('POST', '/rest/api/3/issue/OPS-1/attachments')).toHaveLength(1);
+  });
+
+  test('a retry after a half-done attempt uploads only the file that is missing', async () => {
+    const ticket = await cloudClient.open(OPS, 'checkout-1a2b', content);
+    const [markdown] = report('checkout-1a2b', '# report').files;
+    await cloudClient.attachReport(OPS, ticket, {
+      ...report('checkout-1a2b', '# report'),
+      files: [markdown!],
+    });
+    const retried = await cloudClient.attachReport(OPS, ticket, report('checkout-1a2b', '# report'));
+    expect(retried).toMatchObject({
+      attached: ['checkout-1a2b-report.html'],
+      present: ['checkout-1a2b-report.md'],
+    });
+    expect(cloud.issue('OPS-1')?.attachments.map((a) => a.filename)).toEqual([
+      'checkout-1a2b-report.md',
+      'checkout-1a2b-report.html',
+    ]);
+  });
+
+  test('Data Center: the upload goes through REST v2 with the Bearer PAT', async () => {
+    const ticket = await dcClient.open({ project: 'OPS', issueType: 'Task' }, 'checkout-1a2b', content);
+    await dcClient.attachReport(OPS, ticket, report('checkout-1a2b', '# Incident checkout-1a2b'));
+    const upload = dataCenter.requests('POST', '/rest/api/2/issue/OPS-1/attachments')[0];
+    expect(upload?.headers.authorization).toBe('Bearer dc-pat');
+    expect(dataCenter.issue('OPS-1')?.attachments.map((a) => a.content.toString('utf8'))).toEqual([
+      '# Incident checkout-1a2b',
+      '<h1>checkout-1a2b</h1>',
+    ]);
+  });
+
+  test('a report over the site’s attachment limit is a 413 no retry fixes, and nothing is stored', async () => {
+    const small = new JiraStandIn({
+      flavor: 'datacenter',
+      personalAccessToken: 'dc-pat',
+      maxAttachmentBytes: 64,
+    });
+    await small.listen();
+    try {
+      const client = new JiraClient({
+        baseUrl: small.url,
+        auth: { flavor: 'datacenter', personalAccessToken: 'dc-pat' },
+        timeoutMs: 2000,
+      });
+      const ticket = await client.open({ project: 'OPS', issueType: 'Task' }, 'checkout-1a2b', content);
+      const error = await failure(client.attachReport(OPS, ticket, report('checkout-1a2b', 'x'.repeat(65))));
+      expect(error).toMatchObject({ status: 413, retryable: false });
+      expect(error.message).toContain('attachment size limit');
+      expect(small.issue('OPS-1')?.attachments).toEqual([]);
+    } finally {
+      await small.close();
+    }
   });
 });

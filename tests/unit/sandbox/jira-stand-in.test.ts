@@ -124,3 +124,58 @@ test('Cloud’s /search/jql answers ids only unless fields are asked for', async
   const withFields = await call(cloud, 'GET', `/rest/api/3/search/jql?jql=${jql}&fields=status`);
   expect(withFields.body.issues[0]).toMatchObject({ key: 'OPS-1', fields: { status: { name: 'To Do' } } });
 });
+
+describe('attachments', () => {
+  const upload = (standIn: JiraStandIn, path: string, headers: Record<string, string>, field = 'file') => {
+    const form = new FormData();
+    form.append(field, new Blob(['# report'], { type: 'text/markdown' }), 'inc-1-report.md');
+    return fetch(`${standIn.url}${path}`, { method: 'POST', headers, body: form });
+  };
+  const openIssue = () => call(cloud, 'POST', '/rest/api/3/issue', { fields: fields() });
+
+  test('an upload without X-Atlassian-Token: no-check is refused as Jira’s XSRF check does, and nothing is stored', async () => {
+    await openIssue();
+    const response = await upload(cloud, '/rest/api/3/issue/OPS-1/attachments', { authorization: basic });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ errorMessages: ['XSRF check failed'] });
+    expect(cloud.issue('OPS-1')?.attachments).toEqual([]);
+  });
+
+  test('an upload answers 200 with the attachment, which the issue then lists under fields.attachment', async () => {
+    await openIssue();
+    const headers = { authorization: basic, 'x-atlassian-token': 'no-check' };
+    const response = await upload(cloud, '/rest/api/3/issue/OPS-1/attachments', headers);
+    expect(response.status).toBe(200);
+    const [attachment] = (await response.json()) as Array<Record<string, unknown>>;
+    expect(attachment).toMatchObject({ filename: 'inc-1-report.md', size: 8, mimeType: 'text/markdown' });
+    expect(String(attachment?.content)).toMatch(/\/secure\/attachment\/\d+\/inc-1-report\.md$/);
+    const issue = await call(cloud, 'GET', '/rest/api/3/issue/OPS-1?fields=attachment');
+    expect(issue.body.fields.attachment).toEqual([attachment]);
+    const download = await fetch(String(attachment?.content), { headers: { authorization: basic } });
+    expect(download.headers.get('content-type')).toBe('text/markdown');
+    expect(await download.text()).toBe('# report');
+    expect((await fetch(String(attachment?.content))).status).toBe(401);
+  });
+
+  test('files in a part not named file are not attachments: 400, nothing stored', async () => {
+    await openIssue();
+    const headers = { authorization: basic, 'x-atlassian-token': 'no-check' };
+    const response = await upload(cloud, '/rest/api/3/issue/OPS-1/attachments', headers, 'attachment');
+    expect(response.status).toBe(400);
+    expect(cloud.issue('OPS-1')?.attachments).toEqual([]);
+  });
+
+  test('an unknown issue is a 404 and wrong credentials a 401', async () => {
+    const headers = { 'x-atlassian-token': 'no-check' };
+    const unknown = await upload(dc, '/rest/api/2/issue/OPS-9/attachments', {
+      ...headers,
+      authorization: 'Bearer pat',
+    });
+    expect(unknown.status).toBe(404);
+    const wrong = await upload(dc, '/rest/api/2/issue/OPS-9/attachments', {
+      ...headers,
+      authorization: 'Bearer nope',
+    });
+    expect(wrong.status).toBe(401);
+  });
+});

@@ -1,0 +1,112 @@
+// A Jira whose attachment endpoint keeps failing (503) on the incident's own timers (Temporal's
+// time-skipping server): attaching is retried for its share of the ticket's five-minute budget, then
+// becomes a follow-up, and the ticket is still commented and moved to Done within that budget.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { temporalTestServerPath } from '../../client/temporal/binaries';
+import type { AlertBatch } from '../../domain/alert';
+import type { IncidentState } from '../../domain/incident';
+import type { IncidentReport } from '../../domain/report';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { buildActivityDeps } from '../../worker/wiring';
+import { actionUpdate, alertsSignal, stateQuery } from '../../workflows/messages';
+
+const MINUTE = 60_000;
+const SERVICE = 'attach-outage';
+
+describe('a Jira attachment outage at close', () => {
+  let env: TestWorkflowEnvironment;
+  let sandbox: Sandbox;
+  let dataDir: string;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+    });
+    dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-attach-budget-'));
+    sandbox = await startSandbox({ dataDir, apiPort: 0, service: SERVICE, quietPeriodMs: 50 });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'attach-budget',
+      workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
+      activities: createActivities(buildActivityDeps(sandbox.config, sandbox.extras)),
+    });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await sandbox?.close();
+    await env?.teardown();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('attaching is retried for at most its 2 minutes, then the ticket is closed anyway, within the 5', async () => {
+    const now = new Date(await env.currentTimeMs()).toISOString();
+    const batch: AlertBatch = {
+      deliveryId: 'd-attach',
+      receivedAt: now,
+      truncated: 0,
+      alerts: [
+        {
+          source: 'alertmanager',
+          service: SERVICE,
+          severity: 'critical',
+          summary: `${SERVICE} 5xx above 10%`,
+          labels: {},
+          annotations: {},
+          links: {},
+          startsAt: now,
+          endsAt: null,
+          status: 'firing',
+          occurrenceKey: `${SERVICE}@start`,
+        },
+      ],
+    };
+    const handle = await env.client.workflow.signalWithStart('incidentWorkflow', {
+      workflowId: `incident-${SERVICE}`,
+      taskQueue: 'attach-budget',
+      args: [{ group: SERVICE, service: SERVICE, indexed: false }],
+      signal: alertsSignal,
+      signalArgs: [batch],
+    });
+    const deadline = Date.now() + 20_000;
+    let state: IncidentState = await handle.query(stateQuery);
+    while (!state.ticket && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      state = await handle.query(stateQuery);
+    }
+    const key = state.ticket?.key;
+    expect(key).toBeDefined();
+    const attachments = `/rest/api/3/issue/${key}/attachments`;
+    sandbox.jira.addFault({ method: 'POST', pathPrefix: attachments, status: 503, times: 10_000 });
+    await handle.executeUpdate(actionUpdate, {
+      args: [
+        {
+          actor: { by: 'ada@example.test', channel: 'api' },
+          request: { action: 'resolve', resolution: 'fixed' } as never,
+        },
+      ],
+    });
+    const report = (await handle.result()) as IncidentReport;
+
+    const at = (kind: string) => Date.parse(report.timeline.find((t) => t.kind === kind)?.at ?? '');
+    const failedAfterMs = at('ticket-report-failed') - at('resolved');
+    // Backoff 2 s, 4 s, … 32 s: the try after 62 s would end past the 2 minutes, so Temporal stops there.
+    expect(failedAfterMs).toBeGreaterThanOrEqual(MINUTE);
+    expect(failedAfterMs).toBeLessThanOrEqual(2 * MINUTE);
+    expect(at('ticket-closed') - at('resolved')).toBeLessThan(5 * MINUTE);
+    expect(sandbox.jira.requests('POST', attachments)).toHaveLength(6);
+    expect(sandbox.jira.issue(key as string)?.status).toBe('Done');
+    expect(
+      report.followUps.some((f) => f.startsWith(`the report could not be attached to ticket ${key}`)),
+    ).toBe(true);
+  });
+});
