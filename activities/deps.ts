@@ -3,6 +3,7 @@
 import type { FirebreakConfig, ServiceConfig } from '../config/schema';
 import type { ReportArchive } from '../integrations/report-archive';
 import type {
+  DeployGate,
   DeployTool,
   EmailTarget,
   Notifier,
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   pager: Pager | null;
   sourceHistory: SourceHistory | null;
   deployTool: DeployTool | null;
+  /** Where CI sees a deploy freeze (GitHub issues); null without GitHub. */
+  deployGate: DeployGate | null;
   slack: Notifier<SlackTarget>;
   email: Notifier<EmailTarget> | null;
   /** One client per configured tracker (Jira Cloud, Jira Data Center, GitHub Issues). */

@@ -2,6 +2,7 @@
 // pattern): the worker wires production or sandbox clients; tests wire stand-ins.
 import { createArchiveActivities } from './archive';
 import type { ActivityDeps } from './deps';
+import { createDeploySafetyActivities } from './deploy-safety';
 import { createEnrichActivities } from './enrich';
 import { createNotifyActivities } from './notify';
 import { createPageActivities } from './page';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPageActivities(deps),
     ...createPolicyActivities(deps),
     ...createRollbackActivities(deps),
+    ...createDeploySafetyActivities(deps),
     ...createNotifyActivities(deps),
     ...createStakeholderSettingsActivities(deps),
     ...createTicketActivities(deps),

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ApiClient, resolveConnection } from './cli/api-client';
+import { registerFreezeCommands } from './cli/freeze';
 import { printIncident, printIncidents } from './cli/print';
 import { registerStatsCommand } from './cli/stats';
 
@@ -85,8 +86,9 @@ apiOptions(program.command('show <id>'))
   });
 
 apiOptions(program.command('act <id> <action>'))
-  .description('take a responder action: acknowledge, rollback, escalate, resolve, note')
+  .description('take a responder action: acknowledge, rollback, hotfix, escalate, resolve, lift-freeze, note')
   .option('--to <sha>', 'rollback: target commit (default: the rollback candidate)')
+  .option('--sha <sha>', 'hotfix: the commit to ship through the hotfix job')
   .option('--force', 'rollback: override safety checks')
   .option('--resolution <text>', 'resolve: what fixed it')
   .option('--text <text>', 'note: the note')
@@ -95,10 +97,11 @@ apiOptions(program.command('act <id> <action>'))
   )
   .action(async (id: string, action: string, options: Record<string, string | boolean | undefined>) => {
     const body: Record<string, unknown> = { action, by: options.by };
-    for (const key of ['to', 'force', 'resolution', 'text'])
+    for (const key of ['to', 'force', 'sha', 'resolution', 'text'])
       if (options[key] !== undefined) body[key] = options[key];
     const outcome = await api(options as { url?: string; token?: string }).act(id, body);
     console.log(`${outcome.action}: ${outcome.message} (status ${outcome.status})`);
+    for (const warning of outcome.warnings ?? []) console.log(`warning: ${warning}`);
   });
 
 apiOptions(program.command('report <id>'))
@@ -111,6 +114,7 @@ apiOptions(program.command('report <id>'))
   });
 
 registerStatsCommand(program);
+registerFreezeCommands(program, apiOptions, api);
 
 program
   .command('config')

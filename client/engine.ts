@@ -12,6 +12,7 @@ import { buildActivityDeps, publicUrl, type WiringExtras } from '../worker/wirin
 import { createIncidentWorker, NativeConnection } from '../worker/worker';
 import { pagerDutyWebhookSettings } from './api/pagerduty-webhook';
 import { createApi } from './api/server';
+import { FreezeService } from './freeze';
 import { IncidentService } from './incidents';
 import { FirebreakMetrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
@@ -113,6 +114,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   if (run.api) {
     api = createApi({
       incidents,
+      freezes: new FreezeService(client),
       intake: intakeSettings(config.intake, Object.keys(config.services)),
       intakeConfig: config.intake,
       journalDir: path.join(config.dataDir, 'intake'),

@@ -214,7 +214,9 @@ function toRejection(error: unknown): unknown {
   if (!(error instanceof WorkflowUpdateFailedError)) return error;
   const cause = error.cause;
   if (cause instanceof ApplicationFailure && cause.type?.startsWith('ActionRejected.')) {
-    return new ActionRejection(rejectionKind(cause.type), cause.message);
+    const details = cause.details?.[0];
+    const extra = details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined;
+    return new ActionRejection(rejectionKind(cause.type), cause.message, extra);
   }
   return new ActionRejection('conflict', cause?.message ?? error.message);
 }

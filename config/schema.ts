@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ACTION_NAMES, type ActionName } from '../domain/actions';
 import { DEFAULT_NOTE_COMMANDS } from '../domain/pagerduty-events';
 import { parseDuration } from '../domain/policy';
+import { freezeSchema, hotfixSchema, rollbackSchema } from './deploy-safety-schema';
 import { intakeSchema } from './intake-schema';
 import { metricsSchema } from './metrics-schema';
 import { notifySchema } from './notify-schema';
@@ -76,6 +77,9 @@ const serviceSchema = z
     /** Where the service's incident tickets go (Jira Cloud, Jira Data Center or GitHub Issues). */
     tickets: serviceTicketsSchema.optional(),
     deployHistory: deployHistory.default({ source: 'github' }),
+    rollback: rollbackSchema,
+    hotfix: hotfixSchema,
+    freeze: freezeSchema,
     policy: z
       .object({
         migrationPaths: z.array(z.string().min(1)).default(DEFAULT_POLICY.migrationPaths),

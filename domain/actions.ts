@@ -15,13 +15,23 @@ export interface Actor {
 export type ResponderAction =
   | { action: 'acknowledge' }
   | { action: 'rollback'; to?: string; force?: boolean }
+  | { action: 'hotfix'; sha: string }
+  | { action: 'lift-freeze' }
   | { action: 'resolve'; resolution?: string }
   | { action: 'escalate' }
   | { action: 'note'; text: string };
 
 export type ActionName = ResponderAction['action'];
 
-export const ACTION_NAMES: readonly ActionName[] = ['acknowledge', 'rollback', 'resolve', 'escalate', 'note'];
+export const ACTION_NAMES: readonly ActionName[] = [
+  'acknowledge',
+  'rollback',
+  'hotfix',
+  'resolve',
+  'escalate',
+  'lift-freeze',
+  'note',
+];
 
 export interface ActionRequest {
   actor: Actor;
@@ -33,6 +43,8 @@ export interface ActionOutcome {
   action: ActionName;
   status: IncidentStatus;
   message: string;
+  /** What the safety checks want the actor to know (a stale target, what force overrode). */
+  warnings?: string[];
 }
 
 /** What the validator needs to know about the incident. */
@@ -45,6 +57,8 @@ export interface ActionContext {
    * so the status alone cannot tell; without it the status decides.
    */
   acknowledged?: boolean;
+  /** Whether this incident holds a deploy freeze on its service (lift-freeze needs one). */
+  frozen?: boolean;
 }
 
 /**
@@ -57,6 +71,8 @@ export class ActionRejection extends Error {
   constructor(
     readonly kind: RejectionKind,
     message: string,
+    /** What the refusal has to say beyond its message (a safety check's instructions). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ActionRejection';
@@ -68,7 +84,9 @@ const CLOSED: readonly IncidentStatus[] = ['resolved', 'closed'];
 
 /** Throws ActionRejection when the action may not run now; returns the rollback target otherwise. */
 export function validateAction(request: ResponderAction, context: ActionContext): void {
-  if (CLOSED.includes(context.status)) {
+  // A resolved incident still holds its freeze while it waits out the flap window: it may be lifted.
+  const liftingAfterResolution = request.action === 'lift-freeze' && context.status === 'resolved';
+  if (CLOSED.includes(context.status) && !liftingAfterResolution) {
     throw new ActionRejection('conflict', `incident is already ${context.status}`);
   }
   switch (request.action) {
@@ -80,6 +98,17 @@ export function validateAction(request: ResponderAction, context: ActionContext)
       return;
     case 'rollback':
       validateRollback(request, context);
+      return;
+    case 'hotfix':
+      validateHotfix(request, context);
+      return;
+    case 'lift-freeze':
+      if (context.status === 'mitigating') {
+        throw new ActionRejection('conflict', 'a rollback or hotfix is running: the freeze protects it');
+      }
+      if (!context.frozen) {
+        throw new ActionRejection('conflict', 'this incident holds no deploy freeze');
+      }
       return;
     case 'resolve':
       return;
@@ -103,7 +132,7 @@ function validateRollback(
   context: ActionContext,
 ): void {
   if (context.status === 'mitigating') {
-    throw new ActionRejection('conflict', 'already mitigating: a rollback is in progress');
+    throw new ActionRejection('conflict', 'already mitigating: a rollback or hotfix is in progress');
   }
   if (request.to !== undefined && !SHA_PATTERN.test(request.to)) {
     throw new ActionRejection(
@@ -122,6 +151,27 @@ function validateRollback(
     throw new ActionRejection(
       'invalid',
       `target equals the current deploy (${context.currentDeploySha.slice(0, 12)})`,
+    );
+  }
+}
+
+function validateHotfix(
+  request: Extract<ResponderAction, { action: 'hotfix' }>,
+  context: ActionContext,
+): void {
+  if (typeof request.sha !== 'string' || !SHA_PATTERN.test(request.sha)) {
+    throw new ActionRejection(
+      'invalid',
+      `'sha' must be a commit SHA (7-40 hex characters), got '${String(request.sha)}'`,
+    );
+  }
+  if (context.status === 'mitigating') {
+    throw new ActionRejection('conflict', 'already mitigating: a rollback or hotfix is in progress');
+  }
+  if (context.currentDeploySha && sameCommit(request.sha, context.currentDeploySha)) {
+    throw new ActionRejection(
+      'invalid',
+      `${request.sha.slice(0, 12)} is the current deploy already: a hotfix ships a new commit`,
     );
   }
 }
@@ -146,6 +196,11 @@ export function parseAction(body: unknown): ResponderAction {
         throw new ActionRejection('invalid', "'force' must be a boolean");
       }
       return { action: 'rollback', ...(raw.to ? { to: raw.to } : {}), ...(raw.force ? { force: true } : {}) };
+    case 'hotfix':
+      if (typeof raw.sha !== 'string') throw new ActionRejection('invalid', "hotfix needs 'sha', a string");
+      return { action: 'hotfix', sha: raw.sha };
+    case 'lift-freeze':
+      return { action: 'lift-freeze' };
     case 'resolve':
       if (raw.resolution !== undefined && typeof raw.resolution !== 'string') {
         throw new ActionRejection('invalid', "'resolution' must be a string");

@@ -3,6 +3,7 @@
 import type { Actor } from './actions';
 import type { Alert } from './alert';
 import type { Enrichment } from './enrichment';
+import type { IncidentFreeze } from './freeze';
 import type { IncidentPolicy } from './policy';
 import type { OmittedEntries } from './timeline-budget';
 
@@ -45,6 +46,8 @@ export interface Flap {
 }
 
 export interface RollbackRecord {
+  /** A rollback (absent, for records from before hotfixes) or the hotfix fast path. */
+  kind?: 'rollback' | 'hotfix';
   requestId: string;
   targetSha: string;
   requestedBy: Actor;
@@ -58,6 +61,10 @@ export interface RollbackRecord {
   result?: string;
   finishedAt?: string;
   consoleTail?: string;
+  /** Hotfix: the checks its job skips, to be run afterwards. */
+  skippedChecks?: string[];
+  /** What the safety checks warned about when it was accepted. */
+  warnings?: string[];
 }
 
 export interface IncidentTimes {
@@ -116,6 +123,8 @@ export interface IncidentState {
   resolvedBy: Actor | null;
   followUps: string[];
   flaps: Flap[];
+  /** The deploy freeze this incident holds on its service (absent: never frozen). */
+  freeze?: IncidentFreeze;
   /** Absent on incidents started before tickets existed. */
   ticket?: TicketLink | null;
   timeline: TimelineEntry[];

@@ -11,6 +11,8 @@ export const DEFAULT_MILESTONES = [
   'action-chosen',
   'rollback-succeeded',
   'rollback-failed',
+  // A successful rollback after which monitoring did not recover: everyone must hear it.
+  'rollback-unverified',
   'hotfix-succeeded',
   'hotfix-failed',
   'freeze-on',

@@ -29,6 +29,8 @@ export const DEFAULT_NOTE_COMMANDS: Record<string, ActionName> = {
   '/ack': 'acknowledge',
   '/acknowledge': 'acknowledge',
   '/rollback': 'rollback',
+  '/hotfix': 'hotfix',
+  '/lift-freeze': 'lift-freeze',
   '/escalate': 'escalate',
   '/resolve': 'resolve',
 };

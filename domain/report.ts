@@ -139,7 +139,9 @@ function summaryLine(state: IncidentState, timings: Timings): string {
   else parts.push(`Status: ${state.status}.`);
   if (timings.suspectDeploy) parts.push(`Suspect deploy: ${describeSuspect(timings.suspectDeploy)}.`);
   const rollback = state.rollbacks.at(-1);
-  if (rollback?.result) {
+  if (rollback?.kind === 'hotfix' && rollback.result) {
+    parts.push(`Hotfix ${rollback.targetSha.slice(0, 12)}: ${rollback.result}.`);
+  } else if (rollback?.result) {
     const how = rollback.automatic ? 'Automatic rollback' : 'Rollback';
     parts.push(`${how} to ${rollback.targetSha.slice(0, 12)}: ${rollback.result}.`);
   }
@@ -266,13 +268,16 @@ function whatChangedSection(report: IncidentReport): string[] {
 
 function rollbackSection(report: IncidentReport): string[] {
   if (report.rollbacks.length === 0) return [];
-  const lines = ['## Rollbacks', ''];
+  const lines = ['## Rollbacks and hotfixes', ''];
   for (const r of report.rollbacks) {
     const build = r.buildNumber ? `build #${r.buildNumber}` : 'no build';
     const by = r.automatic
       ? 'automatically, by the auto-rollback policy (no responder action in time)'
       : `by ${r.requestedBy.by} (${r.requestedBy.channel})`;
-    lines.push(`- to ${short(r.targetSha)} ${by}: ${r.result ?? 'running'}, ${build}`);
+    const what = r.kind === 'hotfix' ? `hotfix ${short(r.targetSha)}` : `rollback to ${short(r.targetSha)}`;
+    const forced = r.forced ? ' (forced past the safety checks)' : '';
+    const skipped = r.skippedChecks?.length ? `; skipped ${r.skippedChecks.join(', ')}` : '';
+    lines.push(`- ${what}${forced} ${by}: ${r.result ?? 'running'}, ${build}${skipped}`);
   }
   return [...lines, ''];
 }

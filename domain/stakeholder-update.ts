@@ -61,6 +61,8 @@ function impact(state: IncidentState): string {
 function statusInWords(state: IncidentState): string {
   const rollback = state.rollbacks.at(-1);
   const target = rollback ? short(rollback.targetSha) : '';
+  // The last mitigation may be the hotfix fast path rather than a rollback.
+  const step = rollback?.kind === 'hotfix' ? `hotfix ${target}` : `rollback to ${target}`;
   switch (state.status) {
     case 'triggered':
       return 'detected; not paged yet';
@@ -69,11 +71,11 @@ function statusInWords(state: IncidentState): string {
     case 'acknowledged':
       return 'a responder acknowledged and is investigating';
     case 'mitigating':
-      return `rolling back to ${target}`;
+      return rollback?.kind === 'hotfix' ? `shipping hotfix ${target}` : `rolling back to ${target}`;
     case 'mitigated':
-      return `mitigated: rollback to ${target} succeeded; watching for recovery`;
+      return `mitigated: ${step} succeeded; watching for recovery`;
     case 'mitigation-failed':
-      return `rollback to ${target} failed (${rollback?.result ?? 'no result'}); responders are on it`;
+      return `${step} failed (${rollback?.result ?? 'no result'}); responders are on it`;
     case 'resolved':
     case 'closed':
       return `resolved${state.resolution ? `: ${state.resolution}` : ''}`;

@@ -167,6 +167,16 @@ export class JenkinsClient implements DeployTool {
     await this.post(op, `${jobUrl(job)}/${buildNumber}/stop`);
   }
 
+  /** `POST /queue/cancelItem?id=N`; a 404 means the item is no longer waiting, which is fine here. */
+  async cancelQueueItem(queueId: number): Promise<void> {
+    const op: Operation = { what: `cancel queue item ${queueId}` };
+    try {
+      await this.post(op, `/queue/cancelItem?id=${queueId}`);
+    } catch (error) {
+      if (!(error instanceof IntegrationError && error.status === 404)) throw error;
+    }
+  }
+
   /** Newest first, as the job's `builds` list (Jenkins keeps the last 100 there). */
   async recentBuilds(job: JobPath): Promise<BuildState[]> {
     const op: Operation = { what: `list recent builds of ${job}`, job };

@@ -205,6 +205,30 @@ export interface DeployTool {
   /** The last `maxBytes` of the console log. */
   consoleTail(job: JobPath, buildNumber: number, maxBytes: number): Promise<string>;
   stopBuild(job: JobPath, buildNumber: number): Promise<void>;
+  /** Cancels a waiting queue item; an item that already left the queue is left alone. */
+  cancelQueueItem(queueId: number): Promise<void>;
+}
+
+// ---------- DeployGate: where CI sees a deploy freeze (a labelled GitHub issue) ----------
+
+export interface FreezeFlag {
+  title: string;
+  body: string;
+  label: string;
+  /** A stable marker of the freeze kept in the flag, so a retried raise finds the flag it made. */
+  marker: string;
+}
+
+export interface RaisedFlag {
+  number: number;
+  url: string;
+}
+
+export interface DeployGate {
+  /** Opens the flag, or returns the open one carrying the same marker and label (retries make no second). */
+  raise(repo: RepoRef, flag: FreezeFlag): Promise<RaisedFlag>;
+  /** Says why in a comment, then closes the flag; closing a closed flag is harmless. */
+  lower(repo: RepoRef, flagNumber: number, comment: string): Promise<void>;
 }
 
 // ---------- Notifier: who else hears about it (Slack, email) ----------

@@ -35,6 +35,8 @@ const JIRA_TOKEN = 'sandbox-jira-token';
 export const SANDBOX_JIRA_PROJECT = 'OPS';
 
 export const SANDBOX_SERVICE = 'checkout';
+/** What the sandbox's hotfix job skips to be fast (recorded as follow-ups). */
+export const SANDBOX_HOTFIX_SKIPS = ['tests', 'canary'];
 const ROLLBACK_PARAMETERS = [
   { name: 'TARGET_SHA', default: '' },
   { name: 'REQUEST_ID', default: '' },
@@ -70,6 +72,7 @@ export interface Sandbox {
   jira: JiraStandIn;
   service: string;
   rollbackJob: string;
+  hotfixJob: string;
   /** The history seeded for the sandbox service. */
   history: { currentSha: string; candidateSha: string };
   /** Subscribes the stand-in PagerDuty to Firebreak's webhook route, as an operator would. */
@@ -105,12 +108,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const service = options.service ?? SANDBOX_SERVICE;
   const rollbackJob = `${service}/rollback`;
+  const hotfixJob = `${service}/hotfix`;
   const history = seedHistory(github, service);
-  jenkins.defineJob(rollbackJob, {
-    parameters: ROLLBACK_PARAMETERS,
-    durationMs: options.rollbackBuildMs ?? 3000,
-    result: 'SUCCESS',
-  });
+  for (const job of [rollbackJob, hotfixJob]) {
+    jenkins.defineJob(job, {
+      parameters: ROLLBACK_PARAMETERS,
+      durationMs: options.rollbackBuildMs ?? 3000,
+      result: 'SUCCESS',
+    });
+  }
   const config = sandboxConfig(options, service, { pagerduty, github, jenkins, slack, smtp, jira });
   for (const extra of options.extraServices ?? []) addService(config, extra, { github, jenkins });
   const sandbox: Sandbox = {
@@ -124,6 +130,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     jira,
     service,
     rollbackJob,
+    hotfixJob,
     history,
     subscribeWebhooks: (apiUrl) =>
       pagerduty.subscribe(
@@ -205,6 +212,9 @@ function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): F
         pagerduty: { routingKey: SANDBOX_ROUTING_KEY, escalationPolicy: 'PSANDBOX' },
         github: { repo: `acme/${service}`, branch: 'main', environment: 'production' },
         jenkins: { rollbackJob: `${service}/rollback`, shaParameter: 'TARGET_SHA' },
+        rollback: { staleAfter: '1h', verifyWithin: '10m' },
+        hotfix: { job: `${service}/hotfix`, skips: SANDBOX_HOTFIX_SKIPS },
+        freeze: { label: 'deploy-freeze', whilePaging: false },
         notify: {
           slackWebhook: `${s.slack.url}/services/T000SANDBOX/B000SANDBOX/sandboxwebhook`,
           emails: ['stakeholders@sandbox.test'],
@@ -236,16 +246,15 @@ function addService(config: FirebreakConfig, name: string, s: Pick<StandIns, 'gi
   const template = Object.values(config.services)[0];
   if (!template) throw new Error('the sandbox has no service to copy');
   seedHistory(s.github, name);
-  s.jenkins.defineJob(`${name}/rollback`, {
-    parameters: ROLLBACK_PARAMETERS,
-    durationMs: 3000,
-    result: 'SUCCESS',
-  });
+  for (const job of [`${name}/rollback`, `${name}/hotfix`]) {
+    s.jenkins.defineJob(job, { parameters: ROLLBACK_PARAMETERS, durationMs: 3000, result: 'SUCCESS' });
+  }
   config.services[name] = {
     ...template,
     pagerduty: { routingKey: `rk-${name}`.padEnd(32, '0').slice(0, 32), escalationPolicy: 'PSANDBOX' },
     github: { repo: `acme/${name}`, branch: 'main', environment: 'production' },
     jenkins: { rollbackJob: `${name}/rollback`, shaParameter: 'TARGET_SHA' },
+    hotfix: { job: `${name}/hotfix`, skips: SANDBOX_HOTFIX_SKIPS },
   };
 }
 
@@ -284,7 +293,7 @@ function banner(sandbox: Sandbox, apiUrl: string, temporalUiUrl: string | null):
     `   PagerDuty    ${sandbox.pagerduty.url}   (self-signed HTTPS; webhooks to ${apiUrl}/v1/pagerduty/webhook)`,
     `                play the responder: POST <url>/_sandbox/incidents/<incident id>/responder {"do":"acknowledge"}`,
     `   GitHub       ${sandbox.github.url}   (repo acme/${sandbox.service})`,
-    `   Jenkins      ${sandbox.jenkins.url}   (job ${sandbox.rollbackJob})`,
+    `   Jenkins      ${sandbox.jenkins.url}   (jobs ${sandbox.rollbackJob}, ${sandbox.hotfixJob})`,
     `   Slack        ${sandbox.slack.url}`,
     `   SMTP         127.0.0.1:${sandbox.smtp.port}`,
     `   Jira Cloud   ${sandbox.jira.url}   (project ${SANDBOX_JIRA_PROJECT}; incident tickets)`,

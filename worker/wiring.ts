@@ -4,6 +4,7 @@ import type { ActivityDeps } from '../activities';
 import type { FirebreakConfig } from '../config/schema';
 import { EmailNotifier } from '../integrations/email';
 import { GitHubClient } from '../integrations/github';
+import { GitHubDeployGate } from '../integrations/github-deploy-gate';
 import { GitHubIssuesTracker } from '../integrations/github-tickets';
 import { JenkinsClient } from '../integrations/jenkins';
 import { JiraClient } from '../integrations/jira';
@@ -23,7 +24,7 @@ const VENDOR_TIMEOUT_MS = 10_000;
 
 export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras = {}): ActivityDeps {
   const { pagerduty, github, jenkins, email, jira, jiraDataCenter } = config.integrations;
-  const gitHub = github
+  const githubClient = github
     ? new GitHubClient({ baseUrl: github.baseUrl, token: github.token, timeoutMs: VENDOR_TIMEOUT_MS })
     : null;
   return {
@@ -40,7 +41,8 @@ export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras 
           ...(extras.pagerDutyCaCert ? { caCert: extras.pagerDutyCaCert } : {}),
         })
       : null,
-    sourceHistory: gitHub,
+    sourceHistory: githubClient,
+    deployGate: githubClient ? new GitHubDeployGate(githubClient) : null,
     deployTool: jenkins
       ? new JenkinsClient({
           baseUrl: jenkins.baseUrl,
@@ -81,7 +83,7 @@ export function buildActivityDeps(config: FirebreakConfig, extras: WiringExtras 
             }),
           }
         : {}),
-      ...(gitHub ? { github: new GitHubIssuesTracker(gitHub) } : {}),
+      ...(githubClient ? { github: new GitHubIssuesTracker(githubClient) } : {}),
     },
     archive: new FileReportArchive(reportsDir(config)),
     jenkinsPollMs: extras.jenkinsPollMs ?? 2000,

@@ -5,6 +5,7 @@
 // (enrichment past its budget, notifications) run beside the critical path and only ever leave a
 // timeline entry and a follow-up when they fail.
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -55,6 +56,7 @@ import { admitToTimeline } from '../domain/timeline-budget';
 import * as attributes from '../domain/search-attributes';
 import type { ResponderVerdict } from '../activities/policy';
 import type { PagerIncident } from '../integrations/roles';
+import { DeploySafety } from './deploy-safety';
 import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from './messages';
 import { Stakeholders } from './stakeholders';
 
@@ -129,6 +131,8 @@ const incidentLookup = proxyActivities<IncidentActivities>({
 const jenkinsBuild = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '60 minutes',
   heartbeatTimeout: '10 seconds',
+  // Cancelled (the incident), the activity aborts the Jenkins build before the workflow ends.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 /** Optional steps: a few tries, then a follow-up in the report. */
@@ -186,6 +190,8 @@ class Incident {
   private responderActed = false;
   /** PagerDuty already has the incident resolved: resolving the page again would be noise. */
   private resolvedInPagerDuty = false;
+  /** Rollback safety checks, the deploy freeze and the hotfix path (workflows/deploy-safety.ts). */
+  private readonly safety: DeploySafety;
   /** Notifications and the ticket: optional, beside the critical path. */
   private readonly stakeholders: Stakeholders;
 
@@ -223,6 +229,14 @@ class Incident {
       ticket: null,
       timeline: [],
     };
+    this.safety = new DeploySafety({
+      state: this.state,
+      record: (kind, message, actor, options) => this.record(kind, message, actor, options),
+      fail: (kind, message, error) => this.fail(kind, message, error),
+      notify: (milestone, headline) => this.notify(milestone, headline),
+      setStatus: (status) => this.setStatus(status),
+      inBackground: (what, step) => this.inBackground(what, step),
+    });
     this.stakeholders = new Stakeholders({
       state: this.state,
       dedupKey: this.dedupKey,
@@ -580,6 +594,7 @@ class Incident {
       });
       if (found) this.learnPagerDutyIncident(found);
     });
+    this.inBackground('deploy gate', () => this.safety.freezeWhilePaging());
     this.inBackground('escalation', () => this.escalateUntilAcknowledged());
     this.inBackground('auto-rollback', () => this.rollBackIfNobodyActs());
   }
@@ -648,14 +663,18 @@ class Incident {
       ENGINE,
     );
     if (await condition(() => this.responderActed || this.isOver(), afterMs)) return;
+    let target: string | undefined;
     try {
+      this.validate({ actor: ENGINE, request: { action: 'rollback' } });
+      const checked = await this.safety.check(ENGINE, { action: 'rollback' });
+      if (checked.request.action === 'rollback') target = checked.request.to;
       this.validate({ actor: ENGINE, request: { action: 'rollback' } });
     } catch (error) {
       this.record('auto-rollback-skipped', `automatic rollback skipped: ${describeFailure(error)}`, ENGINE);
       return;
     }
     const reason = `no responder action within ${formatDuration(afterMs)}`;
-    const started = this.queueRollback(ENGINE, undefined, false, reason);
+    const started = this.queueRollback(ENGINE, target, false, reason);
     this.notify('action-chosen', `${this.state.service}: automatic ${started}`);
   }
 
@@ -731,6 +750,8 @@ class Incident {
       });
     }
     this.notify('resolved', `${this.state.service}: incident resolved`);
+    // A paging freeze ends with the incident; a rollback freeze stands until a hotfix or a lift.
+    this.safety.lift(ENGINE, 'the paging incident closed', 'paging');
     // A slow or rate-limited GitHub must not hold the report back: the report says what is missing.
     if (!this.enrichmentDone) this.enrichmentScope?.cancel();
     if (this.pageOutcome === 'pending') this.pageOutcome = 'none';
@@ -777,6 +798,7 @@ class Incident {
         currentDeploySha: this.state.enrichment?.currentDeploy?.sha ?? null,
         rollbackCandidateSha: this.state.enrichment?.rollbackCandidate?.sha ?? null,
         acknowledged: this.state.times.acknowledged !== null,
+        frozen: (this.state.freeze?.kinds.length ?? 0) > 0,
       });
     } catch (error) {
       if (!(error instanceof ActionRejection)) throw error;
@@ -797,10 +819,20 @@ class Incident {
   private async act({ actor, request }: ActionRequest, origin: ActionOrigin = {}): Promise<ActionOutcome> {
     await this.authorize(actor, request);
     this.validate({ actor, request });
+    const checked = await this.safety.check(actor, request);
+    // The incident may have moved on while the checks read GitHub.
+    this.validate({ actor, request });
     if (actor.channel !== 'workflow' && request.action !== 'note') this.responderActed = true;
-    const message = this.apply(actor, request, origin);
+    const message = this.apply(actor, checked.request, origin);
     this.stakeholders.actionTaken(actor, request.action, message);
-    return { incidentId: this.state.id, action: request.action, status: this.state.status, message };
+    const warnings = checked.warnings.length ? { warnings: checked.warnings } : {};
+    return {
+      incidentId: this.state.id,
+      action: request.action,
+      status: this.state.status,
+      message,
+      ...warnings,
+    };
   }
 
   /** Refuses (403) and records anyone the service's policy does not allow to act. */
@@ -835,6 +867,11 @@ class Incident {
         return this.acknowledge(actor, origin);
       case 'rollback':
         return this.queueRollback(actor, request.to, request.force === true);
+      case 'hotfix':
+        return this.queueHotfix(actor, request.sha);
+      case 'lift-freeze':
+        this.safety.lift(actor, `asked for through ${actor.channel}`);
+        return 'deploy freeze lifted';
       case 'resolve':
         if (origin.inPagerDuty) this.resolvedInPagerDuty = true;
         this.resolve(actor, request.resolution ?? 'resolved by responder', origin.at);
@@ -895,7 +932,25 @@ class Incident {
     return `rollback to ${target.slice(0, 12)} started (request ${record.requestId})`;
   }
 
+  /** The settings were read by the hotfix's checks, so the skipped checks are known here. */
+  private queueHotfix(actor: Actor, sha: string): string {
+    const record = this.safety.hotfixRecord(actor, sha, this.safety.hotfixSkips());
+    this.state.rollbacks.push(record);
+    this.pendingRollbacks.push(record);
+    if (!this.state.times.acknowledged) this.state.times.acknowledged = record.requestedAt;
+    this.setStatus('mitigating');
+    this.record('action', `hotfix ${sha.slice(0, 12)} requested`, actor, {
+      data: { requestId: record.requestId },
+    });
+    return `hotfix ${sha.slice(0, 12)} started (request ${record.requestId})`;
+  }
+
   private async rollBack(record: RollbackRecord): Promise<void> {
+    if (record.kind === 'hotfix') return this.safety.runHotfix(record);
+    await this.safety.freeze(
+      'rollback',
+      `rollback to ${record.targetSha.slice(0, 12)} (incident ${this.state.id})`,
+    );
     try {
       const result = await jenkinsBuild.runRollback({
         incidentId: this.state.id,
@@ -905,6 +960,14 @@ class Incident {
       });
       Object.assign(record, result, { finishedAt: new Date().toISOString() });
     } catch (error) {
+      if (isCancellation(error)) {
+        this.record(
+          'rollback-cancelled',
+          `rollback to ${record.targetSha.slice(0, 12)} cancelled; its Jenkins build was aborted`,
+          ENGINE,
+        );
+        throw error;
+      }
       Object.assign(record, { result: 'ERROR', finishedAt: new Date().toISOString() });
       this.fail('rollback-failed', `rollback to ${record.targetSha.slice(0, 12)} could not run`, error);
     }
@@ -934,6 +997,9 @@ class Incident {
           links: record.buildUrl ? [{ href: record.buildUrl, text: 'Rollback build' }] : [],
         }),
       );
+      this.inBackground('rollback verification', () =>
+        this.safety.verifyRecovery(record, () => this.isOver()),
+      );
       return;
     }
     if (this.state.status === 'mitigating') this.setStatus('mitigation-failed');
@@ -946,6 +1012,7 @@ class Incident {
       },
     );
     this.notify('rollback-failed', `${this.state.service}: rollback to ${target} FAILED (${record.result})`);
+    this.safety.rePage(`rollback to ${target} ended ${record.result ?? 'without a result'}`);
   }
 
   private resolve(actor: Actor, resolution: string, at?: string): void {

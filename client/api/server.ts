@@ -3,11 +3,13 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IntakeConfig } from '../../config/intake-schema';
 import { ActionRejection, parseAction, type Channel, type RejectionKind } from '../../domain/actions';
+import type { FreezeService } from '../freeze';
 import type { IncidentService } from '../incidents';
 import { bearerMatches } from '../intake/auth';
 import type { IntakeSettings } from '../intake/intake';
 import { registerIntakeRoutes } from '../intake/routes';
 import { FirebreakMetrics } from '../metrics';
+import { registerFreezeRoutes } from './freeze-routes';
 import { registerPagerDutyWebhook, type PagerDutyWebhookSettings } from './pagerduty-webhook';
 import { registerReportingRoutes } from './reporting-routes';
 
@@ -20,6 +22,8 @@ declare module 'fastify' {
 
 export interface ApiOptions {
   incidents: IncidentService;
+  /** Deploy freezes (`GET /v1/freeze`); without it the freeze routes are not served. */
+  freezes?: FreezeService;
   intake: IntakeSettings;
   /** Alert sources and their credentials. */
   intakeConfig: IntakeConfig;
@@ -86,6 +90,7 @@ export function createApi(options: ApiOptions): FastifyInstance {
     sendError,
   );
   registerIncidents(app, options);
+  if (options.freezes) registerFreezeRoutes(app, options.freezes, options.apiTokens, sendError);
   return app;
 }
 
@@ -131,7 +136,7 @@ function registerIncidents(app: FastifyInstance, options: ApiOptions): void {
       if (!(error instanceof ActionRejection)) throw error;
       if (error.message.startsWith('no incident')) return sendError(reply, 404, 'not_found', error.message);
       const [status, code] = REJECTION_ANSWERS[error.kind];
-      return sendError(reply, status, code, error.message);
+      return sendError(reply, status, code, error.message, error.details);
     }
   });
 

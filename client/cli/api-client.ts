@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ActionOutcome } from '../../domain/actions';
 import type { IncidentState, IncidentSummary } from '../../domain/incident';
+import type { FreezeAnswer } from '../freeze';
 
 export interface ApiConnection {
   url: string;
@@ -59,6 +60,15 @@ export class ApiClient {
     return this.json('POST', `/v1/incidents/${encodeURIComponent(id)}/actions`, body);
   }
 
+  freeze(service: string): Promise<FreezeAnswer> {
+    return this.json('GET', `/v1/freeze?service=${encodeURIComponent(service)}`);
+  }
+
+  liftFreeze(service: string, by: string, reason?: string): Promise<unknown> {
+    const body = { by, ...(reason ? { reason } : {}) };
+    return this.json('POST', `/v1/freeze/${encodeURIComponent(service)}/lift`, body);
+  }
+
   async report(id: string, format: 'md' | 'html' | 'json'): Promise<string> {
     const response = await this.request(
       'GET',
@@ -110,8 +120,13 @@ export class ApiClient {
 
 function errorMessage(text: string): string {
   try {
-    const parsed = JSON.parse(text) as { error?: { message?: string } };
-    return parsed.error?.message ?? text;
+    const parsed = JSON.parse(text) as { error?: { message?: string; details?: { instructions?: unknown } } };
+    const instructions = parsed.error?.details?.instructions;
+    // A refused rollback says what to do about it: show the steps under the message.
+    const steps = Array.isArray(instructions)
+      ? instructions.map((line) => `\n  ${String(line)}`).join('')
+      : '';
+    return `${parsed.error?.message ?? text}${steps}`;
   } catch {
     return text;
   }

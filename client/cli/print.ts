@@ -39,6 +39,9 @@ export function printIncident(state: IncidentState): void {
     );
     if (e.migrations.length) console.log(`migrations since candidate: ${e.migrations.join(', ')}`);
   }
+  if (state.freeze?.kinds.length) {
+    console.log(`deploys frozen (${state.freeze.kinds.join(', ')}) since ${state.freeze.since ?? 'unknown'}`);
+  }
   console.log('');
   for (const entry of state.timeline) {
     console.log(

@@ -1,5 +1,5 @@
 // Nothing lost, nothing twice: a worker killed in the middle of an incident loses nothing, pages once
-// and starts no second rollback build when another worker takes over.
+// and starts no second rollback or hotfix build when another worker takes over.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { alertmanagerPayload, startHarness, temporalAddress, type Harness } from '../support/harness';
@@ -102,6 +102,36 @@ describe('a worker killed mid-incident', () => {
         'the late alert',
       );
       expect(state.alerts).toHaveLength(2);
+    } finally {
+      await kill(worker);
+    }
+  });
+
+  test('a worker killed between the hotfix trigger and its result leaves exactly one hotfix build', async () => {
+    const open = await h.incidents.list({ status: 'open', service: h.service });
+    const id = open[0]?.id as string;
+    let worker = await startWorkerProcess(h);
+    const sha = h.sandbox.github.branchHead(`acme/${h.service}`, 'main') as string;
+    const response = await h.post(`/v1/incidents/${id}/actions`, { action: 'hotfix', sha, by: 'ada' });
+    expect(response.status).toBe(200);
+    await until(
+      () => h.sandbox.jenkins.builds(h.sandbox.hotfixJob).length === 1,
+      'the hotfix build to start',
+    );
+    await kill(worker);
+
+    worker = await startWorkerProcess(h);
+    try {
+      const state = await h.waitForState(
+        id,
+        (s) => s.rollbacks.at(-1)?.result === 'SUCCESS',
+        'the hotfix after the crash',
+        60_000,
+      );
+      expect(state.rollbacks.filter((r) => r.kind === 'hotfix')).toHaveLength(1);
+      expect(h.sandbox.jenkins.builds(h.sandbox.hotfixJob)).toHaveLength(1);
+      const triggers = h.sandbox.jenkins.triggers.filter((t) => t.job === h.sandbox.hotfixJob);
+      expect(triggers.filter((t) => t.status === 201)).toHaveLength(1);
     } finally {
       await kill(worker);
     }

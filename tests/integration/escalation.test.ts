@@ -156,6 +156,8 @@ describe('escalation and auto-rollback on the incident’s timers', () => {
     // Nobody answered the page: the rollback is not an acknowledgement, and a person may still acknowledge.
     expect(state.times.acknowledged).toBeNull();
     await act(handle, { action: 'acknowledge' });
+    // The rollback froze deploys, and a freeze outlives its incident: lift it, or it would keep running.
+    await act(handle, { action: 'lift-freeze' });
     await act(handle, { action: 'resolve', resolution: 'rolled back automatically' });
     const report = await handle.result();
     expect(report.summary).toContain('Automatic rollback to');

@@ -9,6 +9,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { pagerDutyWebhookSettings } from '../../client/api/pagerduty-webhook';
 import { createApi } from '../../client/api/server';
+import { FreezeService } from '../../client/freeze';
 import { IncidentService } from '../../client/incidents';
 import { intakeSettings } from '../../client/intake/intake';
 import { FirebreakMetrics } from '../../client/metrics';
@@ -59,7 +60,7 @@ export interface HarnessOptions extends Partial<SandboxOptions> {
   jenkinsPollMs?: number;
   /** Overrides of the service's policy (ack timeout, responders, auto-rollback). */
   policy?: Partial<ServiceConfig['policy']>;
-  /** Overrides of the service's other settings (notify, tickets), given the stand-ins. */
+  /** Overrides of the service's other settings (notify, tickets, freeze, hotfix), given the stand-ins. */
   serviceSettings?: (sandbox: Sandbox) => Partial<ServiceConfig>;
 }
 
@@ -115,8 +116,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logLines: string[] = [];
   // As in `firebreak start`: the worker and the API share one /metrics.
   const metrics = new FirebreakMetrics(incidents.reports, () => incidents.list({ status: 'open', service }));
+  const freezes = new FreezeService(client);
   const api = createApi({
     incidents,
+    freezes,
     intake: intakeSettings(config.intake, Object.keys(config.services)),
     intakeConfig: config.intake,
     journalDir: path.join(dataDir, 'intake'),

@@ -59,7 +59,7 @@ describe('responder action validation', () => {
 
   test('an unknown action names the ones that exist', () => {
     expect(() => parseAction({ action: 'reboot' })).toThrow(
-      /one of acknowledge, rollback, resolve, escalate, note/,
+      /one of acknowledge, rollback, hotfix, resolve, escalate, lift-freeze, note/,
     );
   });
 
@@ -86,5 +86,51 @@ describe('responder action validation', () => {
     expect(
       rejection(() => validateAction({ action: 'rollback', to: 'main; rm -rf /' }, context())).kind,
     ).toBe('invalid');
+  });
+
+  test('a hotfix needs a SHA: missing or malformed is invalid (422), and parsing keeps only the sha', () => {
+    expect(() => parseAction({ action: 'hotfix' })).toThrow("hotfix needs 'sha'");
+    expect(rejection(() => validateAction({ action: 'hotfix', sha: 'HEAD~1' }, context())).kind).toBe(
+      'invalid',
+    );
+    expect(parseAction({ action: 'hotfix', sha: 'cccccccc', by: 'ada', force: true })).toEqual({
+      action: 'hotfix',
+      sha: 'cccccccc',
+    });
+    expect(() => validateAction({ action: 'hotfix', sha: 'cccccccc' }, context())).not.toThrow();
+  });
+
+  test('a hotfix while a rollback or hotfix runs is a conflict; a hotfix of the live commit is invalid', () => {
+    expect(
+      rejection(() =>
+        validateAction({ action: 'hotfix', sha: 'cccccccc' }, context({ status: 'mitigating' })),
+      ),
+    ).toMatchObject({ kind: 'conflict', message: expect.stringContaining('already mitigating') });
+    expect(rejection(() => validateAction({ action: 'hotfix', sha: 'aaaaaaaa' }, context()))).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('is the current deploy already'),
+    });
+  });
+
+  test('lifting a freeze needs one held by the incident, and not while the rollback it protects is running', () => {
+    expect(rejection(() => validateAction({ action: 'lift-freeze' }, context())).message).toContain(
+      'holds no deploy freeze',
+    );
+    expect(
+      rejection(() =>
+        validateAction({ action: 'lift-freeze' }, context({ status: 'mitigating', frozen: true })),
+      ).kind,
+    ).toBe('conflict');
+    expect(() =>
+      validateAction({ action: 'lift-freeze' }, context({ status: 'mitigated', frozen: true })),
+    ).not.toThrow();
+    expect(() =>
+      validateAction({ action: 'lift-freeze' }, context({ status: 'resolved', frozen: true })),
+    ).not.toThrow();
+    expect(
+      rejection(() => validateAction({ action: 'lift-freeze' }, context({ status: 'closed', frozen: true })))
+        .kind,
+    ).toBe('conflict');
+    expect(parseAction({ action: 'lift-freeze', by: 'ada' })).toEqual({ action: 'lift-freeze' });
   });
 });

@@ -110,6 +110,13 @@ describe('PagerDuty webhooks mapped to the incident', () => {
     expect(note('/ROLLBACK')?.action).toEqual({ action: 'rollback' });
   });
 
+  test('/hotfix <sha> and /lift-freeze ask for the hotfix path and the end of the freeze', () => {
+    expect(note('/hotfix 9f1c2e7')?.action).toEqual({ action: 'hotfix', sha: '9f1c2e7' });
+    expect(note('/lift-freeze')?.action).toEqual({ action: 'lift-freeze' });
+    // Without a sha the command cannot be read: it is refused in PagerDuty, not guessed.
+    expect(note('/hotfix')).toMatchObject({ action: null, unreadable: expect.stringContaining("'sha'") });
+  });
+
   test('a command only counts at the start of a note', () => {
     expect(note('we should /rollback soon')?.action).toBeNull();
   });

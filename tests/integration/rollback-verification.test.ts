@@ -1,0 +1,163 @@
+// After a successful rollback, monitoring must recover within verifyWithin (default 10 minutes); on the
+// incident's own timers (Temporal's time-skipping server): a rollback that did not help is said loudly
+// (timeline, PagerDuty note, stakeholders), one that did is recorded as verified.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { temporalTestServerPath } from '../../client/temporal/binaries';
+import type { FirebreakConfig, ServiceConfig } from '../../config/schema';
+import type { AlertBatch } from '../../domain/alert';
+import type { IncidentState } from '../../domain/incident';
+import { startSandbox, type Sandbox } from '../../sandbox';
+import { buildActivityDeps } from '../../worker/wiring';
+import { actionUpdate, alertsSignal, stateQuery } from '../../workflows/messages';
+
+const MINUTE = 60_000;
+const TASK_QUEUE = 'verification';
+
+describe('verifying that monitoring recovers after a rollback', () => {
+  let env: TestWorkflowEnvironment;
+  let sandbox: Sandbox;
+  let dataDir: string;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+    });
+    dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-verification-'));
+    sandbox = await startSandbox({
+      dataDir,
+      apiPort: 0,
+      service: 'verifying',
+      rollbackBuildMs: 300,
+      quietPeriodMs: 50,
+    });
+    const base = sandbox.config.services.verifying as ServiceConfig;
+    const config: FirebreakConfig = {
+      ...sandbox.config,
+      services: {
+        'never-recovers': base,
+        recovers: { ...base, rollback: { staleAfter: '1h', verifyWithin: '5m' } },
+      },
+    };
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
+      activities: createActivities(buildActivityDeps(config, { ...sandbox.extras, jenkinsPollMs: 100 })),
+    });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await sandbox?.close();
+    await env?.teardown();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const batch = (service: string, at: string, status: 'firing' | 'resolved'): AlertBatch => ({
+    deliveryId: `d-${service}-${status}`,
+    receivedAt: at,
+    truncated: 0,
+    alerts: [
+      {
+        source: 'alertmanager',
+        service,
+        severity: 'critical',
+        summary: `${service} 5xx above 10%`,
+        labels: {},
+        annotations: {},
+        links: {},
+        startsAt: at,
+        endsAt: status === 'resolved' ? at : null,
+        status,
+        occurrenceKey: `${service}@start`,
+      },
+    ],
+  });
+
+  async function rolledBack(service: string) {
+    const now = new Date(await env.currentTimeMs()).toISOString();
+    const handle = await env.client.workflow.signalWithStart('incidentWorkflow', {
+      workflowId: `incident-${service}`,
+      taskQueue: TASK_QUEUE,
+      args: [{ group: service, service, indexed: false }],
+      signal: alertsSignal,
+      signalArgs: [batch(service, now, 'firing')],
+    });
+    await until(handle, (s) => s.times.paged !== null && s.pagerDuty.incidentId !== null, 'the page');
+    await handle.executeUpdate(actionUpdate, {
+      args: [{ actor: { by: 'ada@example.test', channel: 'api' }, request: { action: 'rollback' } }],
+    });
+    await until(handle, (s) => s.status === 'mitigated', 'the rollback');
+    return handle;
+  }
+
+  type Handle = Awaited<ReturnType<typeof rolledBack>>;
+
+  /** Polls in real time: time-skipping stays locked meanwhile, so no timer fires under our feet. */
+  async function until(
+    handle: Handle | { query: Handle['query'] },
+    done: (s: IncidentState) => boolean,
+    what: string,
+  ) {
+    const deadline = Date.now() + 20_000;
+    let last: IncidentState | null = null;
+    while (Date.now() < deadline) {
+      last = await handle.query(stateQuery);
+      if (done(last)) return last;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last?.timeline.map((t) => t.kind))}`);
+  }
+  const act = (handle: Handle, request: Record<string, unknown>) =>
+    handle.executeUpdate(actionUpdate, {
+      args: [{ actor: { by: 'ada@example.test', channel: 'api' }, request: request as never }],
+    });
+  const entry = (s: IncidentState, kind: string) => s.timeline.find((t) => t.kind === kind);
+
+  test('monitoring still firing 10 minutes after a successful rollback: the timeline, the page and stakeholders hear it', async () => {
+    const handle = await rolledBack('never-recovers');
+    await env.sleep(9 * MINUTE);
+    expect(entry(await handle.query(stateQuery), 'rollback-unverified')).toBeUndefined();
+    await env.sleep(1 * MINUTE + 1000);
+    const state = await until(handle, (s) => entry(s, 'rollback-unverified') !== undefined, 'the verdict');
+    expect(entry(state, 'rollback-unverified')?.message).toBe(
+      `ROLLBACK DID NOT HELP: monitoring has not recovered 10m 00s after the rollback to ${sandbox.history.candidateSha.slice(0, 12)}`,
+    );
+    await until(
+      handle,
+      () => sandbox.pagerduty.notes.some((n) => n.content.includes('ROLLBACK DID NOT HELP')),
+      'the note',
+    );
+    await until(
+      handle,
+      () => sandbox.slack.messages.some((m) => JSON.stringify(m.body).includes('ROLLBACK DID NOT HELP')),
+      'Slack',
+    );
+    // A freeze outlives its incident; lifted, it ends (a running one would let the test server skip years).
+    await act(handle, { action: 'lift-freeze' });
+    await act(handle, { action: 'resolve' });
+    await handle.result();
+  });
+
+  test('monitoring recovering within verifyWithin marks the rollback verified, and nobody is alarmed', async () => {
+    const handle = await rolledBack('recovers');
+    await env.sleep(2 * MINUTE);
+    const now = new Date(await env.currentTimeMs()).toISOString();
+    await handle.signal(alertsSignal, batch('recovers', now, 'resolved'));
+    const state = await until(handle, (s) => entry(s, 'rollback-verified') !== undefined, 'the verification');
+    expect(entry(state, 'rollback-unverified')).toBeUndefined();
+    await act(handle, { action: 'lift-freeze' });
+    await env.sleep(10 * MINUTE);
+    const report = await handle.result();
+    expect(report.timeline.map((t: { kind: string }) => t.kind)).not.toContain('rollback-unverified');
+  });
+});
