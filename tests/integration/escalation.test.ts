@@ -1,19 +1,13 @@
 // Escalation and auto-rollback run on the incident's own timers (Temporal's time-skipping server):
 // no acknowledgement within ackTimeout escalates one level and tells stakeholders, up to the policy's
 // limit; an acknowledgement stops it; and an opted-in service rolls back by itself when nobody acts.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { temporalTestServerPath } from '../../client/temporal/binaries';
-import type { FirebreakConfig, ServiceConfig } from '../../config/schema';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ServiceConfig } from '../../config/schema';
 import type { AlertBatch } from '../../domain/alert';
 import type { IncidentState } from '../../domain/incident';
 import { renderMarkdown } from '../../domain/report';
-import { startSandbox, type Sandbox } from '../../sandbox';
-import { buildActivityDeps } from '../../worker/wiring';
+import type { Sandbox } from '../../sandbox';
+import { startTimeSkippingWorld, type TimeSkippingWorld } from '../support/time-skipping';
 import { actionUpdate, alertsSignal, stateQuery } from '../../workflows/messages';
 
 const MINUTE = 60_000;
@@ -21,56 +15,37 @@ const MINUTE = 60_000;
 describe('escalation and auto-rollback on the incident’s timers', () => {
   let env: TestWorkflowEnvironment;
   let sandbox: Sandbox;
-  let dataDir: string;
-  let worker: Worker;
-  let running: Promise<void>;
+  let world: TimeSkippingWorld;
 
   beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+    world = await startTimeSkippingWorld({
+      name: 'escalation',
+      sandbox: { service: 'escalating', rollbackBuildMs: 300, quietPeriodMs: 50 },
+      jenkinsPollMs: 100,
+      config: (sandbox) => {
+        const base = sandbox.config.services.escalating as ServiceConfig;
+        const withPolicy = (policy: Partial<ServiceConfig['policy']>): ServiceConfig => ({
+          ...base,
+          policy: { ...base.policy, ...policy },
+        });
+        return {
+          ...sandbox.config,
+          services: {
+            'esc-acked': withPolicy({ autoRollbackAfter: '15m' }),
+            'esc-ignored': withPolicy({}),
+            'auto-rollback': withPolicy({ autoRollbackAfter: '5m' }),
+          },
+        };
+      },
     });
-    dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-escalation-'));
-    sandbox = await startSandbox({
-      dataDir,
-      apiPort: 0,
-      service: 'escalating',
-      rollbackBuildMs: 300,
-      quietPeriodMs: 50,
-    });
+    ({ env, sandbox } = world);
     sandbox.pagerduty.setOnCall('PSANDBOX', [
       { id: 'PUSER01', name: 'Ada Lovelace', email: 'ada@example.test', escalationLevel: 1 },
       { id: 'PUSER02', name: 'Grace Hopper', email: 'grace@example.test', escalationLevel: 2 },
       { id: 'PUSER03', name: 'Katherine Johnson', email: 'kj@example.test', escalationLevel: 3 },
     ]);
-    const base = sandbox.config.services.escalating as ServiceConfig;
-    const withPolicy = (policy: Partial<ServiceConfig['policy']>): ServiceConfig => ({
-      ...base,
-      policy: { ...base.policy, ...policy },
-    });
-    const config: FirebreakConfig = {
-      ...sandbox.config,
-      services: {
-        'esc-acked': withPolicy({ autoRollbackAfter: '15m' }),
-        'esc-ignored': withPolicy({}),
-        'auto-rollback': withPolicy({ autoRollbackAfter: '5m' }),
-      },
-    };
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'escalation',
-      workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
-      activities: createActivities(buildActivityDeps(config, { ...sandbox.extras, jenkinsPollMs: 100 })),
-    });
-    running = worker.run();
   });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await sandbox?.close();
-    await env?.teardown();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => world?.stop());
 
   async function openIncident(service: string) {
     const now = new Date(await env.currentTimeMs()).toISOString();

@@ -1,18 +1,12 @@
 // Flapping and the severity policy on the time-skipping server: a re-fire within the flap window reopens
 // the same incident without a new page; warnings are recorded, not paged; a severity rise raises the page.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { temporalTestServerPath } from '../../client/temporal/binaries';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Alert, AlertBatch } from '../../domain/alert';
 import { incidentIdFor } from '../../domain/ids';
 import type { IncidentState } from '../../domain/incident';
 import type { IncidentReport } from '../../domain/report';
-import { startSandbox, type Sandbox } from '../../sandbox';
-import { buildActivityDeps } from '../../worker/wiring';
+import type { Sandbox } from '../../sandbox';
+import { startTimeSkippingWorld, type TimeSkippingWorld } from '../support/time-skipping';
 import { alertsSignal, stateQuery } from '../../workflows/messages';
 
 const MINUTE = 60_000;
@@ -20,31 +14,13 @@ const MINUTE = 60_000;
 describe('flapping and severity on the time-skipping server', () => {
   let env: TestWorkflowEnvironment;
   let sandbox: Sandbox;
-  let dataDir: string;
-  let worker: Worker;
-  let running: Promise<void>;
+  let world: TimeSkippingWorld;
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-    });
-    dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-flap-'));
-    sandbox = await startSandbox({ dataDir, apiPort: 0, service: 'flappy' });
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'flaps',
-      workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
-      activities: createActivities(buildActivityDeps(sandbox.config, sandbox.extras)),
-    });
-    running = worker.run();
+    world = await startTimeSkippingWorld({ name: 'flaps', sandbox: { service: 'flappy' } });
+    ({ env, sandbox } = world);
   });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await sandbox?.close();
-    await env?.teardown();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => world?.stop());
 
   const alert = (key: string, status: 'firing' | 'resolved', severity = 'critical'): Alert => ({
     source: 'generic',

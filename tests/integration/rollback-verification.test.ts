@@ -1,18 +1,12 @@
 // After a successful rollback, monitoring must recover within verifyWithin (default 10 minutes); on the
 // incident's own timers (Temporal's time-skipping server): a rollback that did not help is said loudly
 // (timeline, PagerDuty note, stakeholders), one that did is recorded as verified.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { temporalTestServerPath } from '../../client/temporal/binaries';
-import type { FirebreakConfig, ServiceConfig } from '../../config/schema';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ServiceConfig } from '../../config/schema';
 import type { AlertBatch } from '../../domain/alert';
 import type { IncidentState } from '../../domain/incident';
-import { startSandbox, type Sandbox } from '../../sandbox';
-import { buildActivityDeps } from '../../worker/wiring';
+import type { Sandbox } from '../../sandbox';
+import { startTimeSkippingWorld, type TimeSkippingWorld } from '../support/time-skipping';
 import { actionUpdate, alertsSignal, stateQuery } from '../../workflows/messages';
 
 const MINUTE = 60_000;
@@ -21,46 +15,27 @@ const TASK_QUEUE = 'verification';
 describe('verifying that monitoring recovers after a rollback', () => {
   let env: TestWorkflowEnvironment;
   let sandbox: Sandbox;
-  let dataDir: string;
-  let worker: Worker;
-  let running: Promise<void>;
+  let world: TimeSkippingWorld;
 
   beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-    });
-    dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-verification-'));
-    sandbox = await startSandbox({
-      dataDir,
-      apiPort: 0,
-      service: 'verifying',
-      rollbackBuildMs: 300,
-      quietPeriodMs: 50,
-    });
-    const base = sandbox.config.services.verifying as ServiceConfig;
-    const config: FirebreakConfig = {
-      ...sandbox.config,
-      services: {
-        'never-recovers': base,
-        recovers: { ...base, rollback: { staleAfter: '1h', verifyWithin: '5m' } },
+    world = await startTimeSkippingWorld({
+      name: TASK_QUEUE,
+      sandbox: { service: 'verifying', rollbackBuildMs: 300, quietPeriodMs: 50 },
+      jenkinsPollMs: 100,
+      config: (sandbox) => {
+        const base = sandbox.config.services.verifying as ServiceConfig;
+        return {
+          ...sandbox.config,
+          services: {
+            'never-recovers': base,
+            recovers: { ...base, rollback: { staleAfter: '1h', verifyWithin: '5m' } },
+          },
+        };
       },
-    };
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: TASK_QUEUE,
-      workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
-      activities: createActivities(buildActivityDeps(config, { ...sandbox.extras, jenkinsPollMs: 100 })),
     });
-    running = worker.run();
+    ({ env, sandbox } = world);
   });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await sandbox?.close();
-    await env?.teardown();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => world?.stop());
 
   const batch = (service: string, at: string, status: 'firing' | 'resolved'): AlertBatch => ({
     deliveryId: `d-${service}-${status}`,

@@ -1,18 +1,12 @@
 // A Jira whose attachment endpoint keeps failing (503) on the incident's own timers (Temporal's
 // time-skipping server): attaching is retried for its share of the ticket's five-minute budget, then
 // becomes a follow-up, and the ticket is still commented and moved to Done within that budget.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
-import { temporalTestServerPath } from '../../client/temporal/binaries';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { AlertBatch } from '../../domain/alert';
 import type { IncidentState } from '../../domain/incident';
 import type { IncidentReport } from '../../domain/report';
-import { startSandbox, type Sandbox } from '../../sandbox';
-import { buildActivityDeps } from '../../worker/wiring';
+import type { Sandbox } from '../../sandbox';
+import { startTimeSkippingWorld, type TimeSkippingWorld } from '../support/time-skipping';
 import { actionUpdate, alertsSignal, stateQuery } from '../../workflows/messages';
 
 const MINUTE = 60_000;
@@ -21,32 +15,16 @@ const SERVICE = 'attach-outage';
 describe('a Jira attachment outage at close', () => {
   let env: TestWorkflowEnvironment;
   let sandbox: Sandbox;
-  let dataDir: string;
-  let worker: Worker;
-  let running: Promise<void>;
+  let world: TimeSkippingWorld;
 
   beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+    world = await startTimeSkippingWorld({
+      name: 'attach-budget',
+      sandbox: { service: SERVICE, quietPeriodMs: 50 },
     });
-    dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-attach-budget-'));
-    sandbox = await startSandbox({ dataDir, apiPort: 0, service: SERVICE, quietPeriodMs: 50 });
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'attach-budget',
-      workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
-      activities: createActivities(buildActivityDeps(sandbox.config, sandbox.extras)),
-    });
-    running = worker.run();
+    ({ env, sandbox } = world);
   });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await sandbox?.close();
-    await env?.teardown();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => world?.stop());
 
   test('attaching is retried for at most its 2 minutes, then the ticket is closed anyway, within the 5', async () => {
     const now = new Date(await env.currentTimeMs()).toISOString();

@@ -1,0 +1,69 @@
+// The world of the timer-heavy integration tests: Temporal's time-skipping test server, a sandbox of
+// stand-ins, and (unless a test brings its own) a worker on its own task queue running the shared bundle.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { temporalTestServerPath } from '../../client/temporal/binaries';
+import type { FirebreakConfig } from '../../config/schema';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox';
+import { buildActivityDeps } from '../../worker/wiring';
+
+export interface TimeSkippingOptions {
+  /** Names the data folder and the task queue. */
+  name: string;
+  sandbox?: Omit<SandboxOptions, 'dataDir' | 'apiPort'>;
+  /** The worker's configuration, made from the sandbox's (default: the sandbox's own). */
+  config?: (sandbox: Sandbox) => FirebreakConfig;
+  /** How often rollbacks poll the Jenkins stand-in (default: the wiring's). */
+  jenkinsPollMs?: number;
+  /** False for a test that creates its own worker. */
+  worker?: boolean;
+}
+
+export interface TimeSkippingWorld {
+  env: TestWorkflowEnvironment;
+  sandbox: Sandbox;
+  taskQueue: string;
+  /** Builds a worker on the world's server from a configuration (for tests that bring their own). */
+  createWorker(config: FirebreakConfig, taskQueue?: string): Promise<Worker>;
+  stop(): Promise<void>;
+}
+
+export async function startTimeSkippingWorld(options: TimeSkippingOptions): Promise<TimeSkippingWorld> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+  });
+  const dataDir = mkdtempSync(path.join(tmpdir(), `firebreak-${options.name}-`));
+  const sandbox = await startSandbox({ dataDir, apiPort: 0, ...options.sandbox });
+  const extras = {
+    ...sandbox.extras,
+    ...(options.jenkinsPollMs ? { jenkinsPollMs: options.jenkinsPollMs } : {}),
+  };
+  const createWorker = (config: FirebreakConfig, taskQueue = options.name) =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
+      activities: createActivities(buildActivityDeps(config, extras)),
+    });
+  const worker =
+    options.worker === false ? null : await createWorker(options.config?.(sandbox) ?? sandbox.config);
+  const running = worker?.run();
+  return {
+    env,
+    sandbox,
+    taskQueue: options.name,
+    createWorker,
+    stop: async () => {
+      worker?.shutdown();
+      await running;
+      await sandbox.close();
+      await env.teardown();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
