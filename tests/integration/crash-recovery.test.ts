@@ -1,50 +1,7 @@
 // Nothing lost, nothing twice: a worker killed in the middle of an incident loses nothing, pages once
 // and starts no second rollback or hotfix build when another worker takes over.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { alertmanagerPayload, startHarness, temporalAddress, type Harness } from '../support/harness';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-function startWorkerProcess(h: Harness): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--require', 'tsx/cjs', path.join(ROOT, 'tests/support/worker-process.ts')],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        FIREBREAK_TEST_WORKER: JSON.stringify({
-          config: h.config,
-          extras: { ...h.sandbox.extras, jenkinsPollMs: 100 },
-          address: temporalAddress(),
-          bundlePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE,
-        }),
-      },
-    },
-  );
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker ready')) resolve(child);
-    });
-  });
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
+import { killWorker, startWorkerProcess, until } from '../support/worker-processes';
 
 describe('a worker killed mid-incident', () => {
   let h: Harness;
@@ -65,7 +22,7 @@ describe('a worker killed mid-incident', () => {
 
     await h.post(`/v1/incidents/${id}/actions`, { action: 'rollback', by: 'ada' });
     await until(() => h.sandbox.jenkins.builds(h.sandbox.rollbackJob).length === 1, 'the build to start');
-    await kill(worker);
+    await killWorker(worker);
 
     worker = await startWorkerProcess(h);
     try {
@@ -81,7 +38,7 @@ describe('a worker killed mid-incident', () => {
       expect(h.sandbox.jenkins.triggers.filter((t) => t.status === 201)).toHaveLength(1);
       expect(h.sandbox.pagerduty.incidents().filter((i) => i.dedupKey === id)).toHaveLength(1);
     } finally {
-      await kill(worker);
+      await killWorker(worker);
     }
   });
 
@@ -103,7 +60,7 @@ describe('a worker killed mid-incident', () => {
       );
       expect(state.alerts).toHaveLength(2);
     } finally {
-      await kill(worker);
+      await killWorker(worker);
     }
   });
 
@@ -118,7 +75,7 @@ describe('a worker killed mid-incident', () => {
       () => h.sandbox.jenkins.builds(h.sandbox.hotfixJob).length === 1,
       'the hotfix build to start',
     );
-    await kill(worker);
+    await killWorker(worker);
 
     worker = await startWorkerProcess(h);
     try {
@@ -133,7 +90,7 @@ describe('a worker killed mid-incident', () => {
       const triggers = h.sandbox.jenkins.triggers.filter((t) => t.job === h.sandbox.hotfixJob);
       expect(triggers.filter((t) => t.status === 201)).toHaveLength(1);
     } finally {
-      await kill(worker);
+      await killWorker(worker);
     }
   });
 });
