@@ -1,5 +1,5 @@
 // The world of the timer-heavy integration tests: Temporal's time-skipping test server, a sandbox of
-// stand-ins, and (unless a test brings its own) a worker on its own task queue running the shared bundle.
+// stand-ins, and a worker on its own task queue running the run's shared workflow bundle.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,16 +19,12 @@ export interface TimeSkippingOptions {
   config?: (sandbox: Sandbox) => FirebreakConfig;
   /** How often rollbacks poll the Jenkins stand-in (default: the wiring's). */
   jenkinsPollMs?: number;
-  /** False for a test that creates its own worker. */
-  worker?: boolean;
 }
 
 export interface TimeSkippingWorld {
   env: TestWorkflowEnvironment;
   sandbox: Sandbox;
   taskQueue: string;
-  /** Builds a worker on the world's server from a configuration (for tests that bring their own). */
-  createWorker(config: FirebreakConfig, taskQueue?: string): Promise<Worker>;
   stop(): Promise<void>;
 }
 
@@ -43,23 +39,19 @@ export async function startTimeSkippingWorld(options: TimeSkippingOptions): Prom
     ...sandbox.extras,
     ...(options.jenkinsPollMs ? { jenkinsPollMs: options.jenkinsPollMs } : {}),
   };
-  const createWorker = (config: FirebreakConfig, taskQueue = options.name) =>
-    Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
-      activities: createActivities(buildActivityDeps(config, extras)),
-    });
-  const worker =
-    options.worker === false ? null : await createWorker(options.config?.(sandbox) ?? sandbox.config);
-  const running = worker?.run();
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: options.name,
+    workflowBundle: { codePath: process.env.FIREBREAK_TEST_WORKFLOW_BUNDLE as string },
+    activities: createActivities(buildActivityDeps(options.config?.(sandbox) ?? sandbox.config, extras)),
+  });
+  const running = worker.run();
   return {
     env,
     sandbox,
     taskQueue: options.name,
-    createWorker,
     stop: async () => {
-      worker?.shutdown();
+      worker.shutdown();
       await running;
       await sandbox.close();
       await env.teardown();
