@@ -40,6 +40,8 @@ interface ScriptedFailure {
 
 export class SmtpStandIn {
   readonly inbox: ReceivedMail[] = [];
+  /** Connection errors a client caused (e.g. a killed worker's socket reset mid-message). */
+  readonly connectionErrors: string[] = [];
   private readonly user: string;
   private readonly password: string;
   private readonly server: SMTPServer;
@@ -85,6 +87,9 @@ export class SmtpStandIn {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => {
         this.server.off('error', reject);
+        // Like a real mail server, a client vanishing mid-message is logged, not fatal: smtp-server emits
+        // it on the server, and an 'error' event nobody listens to would throw.
+        this.server.on('error', (error: Error) => this.connectionErrors.push(error.message));
         this.boundPort = (this.server.server.address() as AddressInfo).port;
         resolve(this.boundPort);
       });
