@@ -208,7 +208,10 @@ function sendFromThread(input: {
   });
 }
 
-/** Waits until every group has its incident and page, then counts what landed. */
+/**
+ * Waits until every group has its incident and page and every alert has reached its incident (the last
+ * hand-offs of a storm land up to a linger after the senders finish), then counts what landed.
+ */
 async function settle(
   engine: Awaited<ReturnType<typeof startEngine>>,
   sandbox: Awaited<ReturnType<typeof startSandbox>>,
@@ -216,14 +219,21 @@ async function settle(
   services: string[],
 ): Promise<{ incidents: number; pages: number; alertsAccounted: number }> {
   const deadline = Date.now() + 120_000;
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 200));
   const triggers = () => sandbox.pagerduty.events.filter((e) => e.action === 'trigger').length;
-  while (triggers() < options.groups && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  const open = await engine.incidents.list({ status: 'open' });
-  let alertsAccounted = 0;
-  for (const incident of open.filter((i) => services.includes(i.service))) {
-    alertsAccounted += (await engine.incidents.get(incident.id))?.alerts.length ?? 0;
+  while (triggers() < options.groups && Date.now() < deadline) await pause();
+  for (;;) {
+    const open = (await engine.incidents.list({ status: 'open' })).filter((i) =>
+      services.includes(i.service),
+    );
+    let alertsAccounted = 0;
+    for (const incident of open) {
+      alertsAccounted += (await engine.incidents.get(incident.id))?.alerts.length ?? 0;
+    }
+    if (alertsAccounted >= options.notifications || Date.now() > deadline)
+      return { incidents: open.length, pages: triggers(), alertsAccounted };
+    await pause();
   }
-  return { incidents: open.length, pages: triggers(), alertsAccounted };
 }
 
 interface CpuTimes {

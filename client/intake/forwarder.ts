@@ -29,7 +29,16 @@ export interface ForwarderOptions {
   /** When more is waiting after a hand-off, wait this long so the next one gathers more (storms). */
   lingerMs?: number;
   retryMaxMs?: number;
+  /** At most this many alerts per hand-off (default MAX_ALERTS_PER_HANDOFF). */
+  maxAlertsPerHandoff?: number;
 }
+
+/**
+ * A hand-off is one signal, and Temporal refuses payloads over 2 MB ("Blob data size exceeds limit"): a
+ * storm on one group must travel in several hand-offs, or its alerts would never leave the journal. An
+ * alert is well under 1 KB of JSON, so 1,000 of them stay far below the limit.
+ */
+export const MAX_ALERTS_PER_HANDOFF = 1000;
 
 export class GroupForwarder {
   private readonly queues = new Map<string, GroupQueue>();
@@ -62,11 +71,24 @@ export class GroupForwarder {
     this.stopped = true;
   }
 
+  /** How many queued batches the next hand-off takes: at least one, then up to the alert cap. */
+  private handoffSize(queued: Queued[]): number {
+    const cap = this.options.maxAlertsPerHandoff ?? MAX_ALERTS_PER_HANDOFF;
+    let alerts = 0;
+    let count = 0;
+    for (const q of queued) {
+      alerts += q.entry.batch.alerts.length;
+      if (count > 0 && alerts > cap) break;
+      count += 1;
+    }
+    return count;
+  }
+
   private async run(group: string, queue: GroupQueue): Promise<void> {
     queue.running = true;
     let delay = this.options.retryInitialMs ?? 200;
     while (queue.queued.length > 0 && !this.stopped) {
-      const taken = queue.queued.splice(0);
+      const taken = queue.queued.splice(0, this.handoffSize(queue.queued));
       try {
         const result = await this.options.deliver(
           group,
@@ -76,8 +98,10 @@ export class GroupForwarder {
         this.options.delivered(taken.map((q) => q.entry.seq));
         taken.forEach((q, i) => q.resolve(i === 0 ? result : { ...result, new: false, status: 'open' }));
         delay = this.options.retryInitialMs ?? 200;
-        // In a storm, wait a moment so the group's next hand-off carries many alerts, not one.
-        if (queue.queued.length > 0 && this.options.lingerMs) {
+        // In a storm, wait a moment so the group's next hand-off carries many alerts, not one (unless a
+        // full one is already waiting).
+        const full = this.handoffSize(queue.queued) < queue.queued.length;
+        if (queue.queued.length > 0 && this.options.lingerMs && !full) {
           await new Promise((resolve) => setTimeout(resolve, this.options.lingerMs));
         }
       } catch (error) {

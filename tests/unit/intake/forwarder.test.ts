@@ -38,6 +38,29 @@ const opened = (batch: AlertBatch): IntakeResult => ({
 });
 
 describe('the group forwarder', () => {
+  test('a storm on one group travels in hand-offs of at most the alert cap, in order, none lost', async () => {
+    const sent: AlertBatch[] = [];
+    let release: () => void = () => undefined;
+    const forwarder = new GroupForwarder({
+      deliver: async (_group, _service, batch) => {
+        sent.push(batch);
+        if (sent.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return opened(batch);
+      },
+      delivered: () => undefined,
+      maxAlertsPerHandoff: 3,
+    });
+    const results = Array.from({ length: 8 }, (_, i) => forwarder.submit(entry(i + 1)));
+    release();
+    await Promise.all(results);
+    expect(sent.map((b) => b.alerts.map((a) => a.occurrenceKey))).toEqual([
+      ['k1'],
+      ['k2', 'k3', 'k4'],
+      ['k5', 'k6', 'k7'],
+      ['k8'],
+    ]);
+  });
+
   test('while one hand-off is in flight, the next batches of the group go as one merged batch', async () => {
     const sent: AlertBatch[] = [];
     const done: number[][] = [];
