@@ -3,7 +3,6 @@
 // lifts the freeze, runs the hotfix job, verifies that monitoring recovers after a rollback, and re-pages
 // when a mitigation fails. It works on the incident through the small host interface below.
 import {
-  ActivityCancellationType,
   ApplicationFailure,
   condition,
   isCancellation,
@@ -23,6 +22,7 @@ import {
   type SafetyVerdict,
 } from '../domain/rollback-safety';
 import { formatDuration } from '../domain/timings';
+import { JENKINS_BUILD, OPTIONAL_STEP } from './activity-options';
 import { liftFreezeHolds, placeFreezeHold } from './deploy-freeze';
 
 /** What DeploySafety needs of the incident. */
@@ -59,22 +59,9 @@ const safetyReads = proxyActivities<IncidentActivities>({
   retry: { initialInterval: '500 milliseconds', maximumAttempts: 3 },
 });
 /** The hotfix build, like the rollback build; cancelled, it waits for the activity to abort the build. */
-const hotfixBuild = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '60 minutes',
-  heartbeatTimeout: '10 seconds',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+const hotfixBuild = proxyActivities<IncidentActivities>(JENKINS_BUILD);
 /** Re-paging and page notes: important, but never worth holding the incident up. */
-const pageUpdates = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 5,
-  },
-});
+const pageUpdates = proxyActivities<IncidentActivities>(OPTIONAL_STEP);
 
 export class DeploySafety {
   private settingsCache: DeploySafetySettings | null = null;

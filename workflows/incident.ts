@@ -5,7 +5,6 @@
 // (enrichment past its budget, notifications) run beside the critical path and only ever leave a
 // timeline entry and a follow-up when they fail.
 import {
-  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -57,6 +56,7 @@ import * as attributes from '../domain/search-attributes';
 import type { ResponderVerdict } from '../activities/policy';
 import type { PagerIncident } from '../integrations/roles';
 import { DeploySafety } from './deploy-safety';
+import { JENKINS_BUILD, OPTIONAL_STEP } from './activity-options';
 import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from './messages';
 import { Stakeholders } from './stakeholders';
 
@@ -127,24 +127,8 @@ const incidentLookup = proxyActivities<IncidentActivities>({
     maximumAttempts: 9,
   },
 });
-/** A rollback build can take many minutes; heartbeats tell a dead worker from a slow build. */
-const jenkinsBuild = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '60 minutes',
-  heartbeatTimeout: '10 seconds',
-  // Cancelled (the incident), the activity aborts the Jenkins build before the workflow ends.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
-/** Optional steps: a few tries, then a follow-up in the report. */
-const optional = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 5,
-  },
-});
+const jenkinsBuild = proxyActivities<IncidentActivities>(JENKINS_BUILD);
+const optional = proxyActivities<IncidentActivities>(OPTIONAL_STEP);
 
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentReport> {
   const incident = new Incident(input);
