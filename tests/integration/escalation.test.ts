@@ -7,7 +7,7 @@ import type { AlertBatch } from '../../domain/alert';
 import type { IncidentState } from '../../domain/incident';
 import { renderMarkdown } from '../../domain/report';
 import type { Sandbox } from '../../sandbox';
-import { startTimeSkippingWorld, type TimeSkippingWorld } from '../support/time-skipping';
+import { startTimeSkippingWorld, untilState, type TimeSkippingWorld } from '../support/time-skipping';
 import { actionUpdate, alertsSignal, stateQuery } from '../../workflows/messages';
 
 const MINUTE = 60_000;
@@ -76,7 +76,7 @@ describe('escalation and auto-rollback on the incident’s timers', () => {
       signal: alertsSignal,
       signalArgs: [batch],
     });
-    const state = await until(
+    const state = await untilState(
       handle,
       (s) => s.times.paged !== null && s.pagerDuty.incidentId !== null,
       'the page',
@@ -85,22 +85,6 @@ describe('escalation and auto-rollback on the incident’s timers', () => {
   }
 
   type Handle = Awaited<ReturnType<typeof openIncident>>['handle'];
-
-  /** Polls in real time: time-skipping stays locked meanwhile, so no timer fires under our feet. */
-  async function until(
-    handle: Handle,
-    done: (s: IncidentState) => boolean,
-    what: string,
-  ): Promise<IncidentState> {
-    const deadline = Date.now() + 20_000;
-    let last: IncidentState | null = null;
-    while (Date.now() < deadline) {
-      last = await handle.query(stateQuery);
-      if (done(last)) return last;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last?.timeline.map((t) => t.kind))}`);
-  }
 
   const escalations = (s: IncidentState) => s.timeline.filter((t) => t.kind === 'escalated');
   const pagerDutyIncident = (id: string) => sandbox.pagerduty.incidents().find((i) => i.dedupKey === id);
@@ -113,7 +97,7 @@ describe('escalation and auto-rollback on the incident’s timers', () => {
   // server's clock on by more than the 2 h window in which a deploy counts as the suspect.
   test('with a suspect deploy and no responder action within autoRollbackAfter, it rolls back by itself, and the report says so', async () => {
     const { handle } = await openIncident('auto-rollback');
-    const armed = await until(
+    const armed = await untilState(
       handle,
       (s) => s.timeline.some((t) => t.kind === 'auto-rollback-armed'),
       'arming',
@@ -122,7 +106,7 @@ describe('escalation and auto-rollback on the incident’s timers', () => {
       'automatic rollback in 5m 00s',
     );
     await env.sleep(5 * MINUTE + 1000);
-    const state = await until(handle, (s) => s.status === 'mitigated', 'the automatic rollback');
+    const state = await untilState(handle, (s) => s.status === 'mitigated', 'the automatic rollback');
     expect(state.rollbacks[0]).toMatchObject({
       targetSha: sandbox.history.candidateSha,
       automatic: true,
@@ -144,14 +128,14 @@ describe('escalation and auto-rollback on the incident’s timers', () => {
     await env.sleep(9 * MINUTE);
     expect(escalations(await handle.query(stateQuery))).toHaveLength(0);
     await env.sleep(1 * MINUTE + 1000);
-    const state = await until(handle, (s) => escalations(s).length === 1, 'the escalation');
+    const state = await untilState(handle, (s) => escalations(s).length === 1, 'the escalation');
     expect(escalations(state)[0]).toMatchObject({
       message: 'escalated to level 2: not acknowledged within 10m 00s',
       actor: { by: 'firebreak', channel: 'workflow' },
     });
     expect(state.pagerDuty.escalationLevel).toBe(2);
     expect(pagerDutyIncident(id)).toMatchObject({ escalationLevel: 2, assignees: ['PUSER02'] });
-    await until(
+    await untilState(
       handle,
       (s) => s.timeline.some((t) => t.kind === 'notified' && t.message.endsWith('escalated')),
       'the notice',
@@ -175,9 +159,9 @@ describe('escalation and auto-rollback on the incident’s timers', () => {
   test('nobody acknowledges: one level every ackTimeout, up to the policy’s two escalations', async () => {
     const { handle, id } = await openIncident('esc-ignored');
     await env.sleep(10 * MINUTE + 1000);
-    await until(handle, (s) => escalations(s).length === 1, 'the first escalation');
+    await untilState(handle, (s) => escalations(s).length === 1, 'the first escalation');
     await env.sleep(10 * MINUTE + 1000);
-    const state = await until(handle, (s) => escalations(s).length === 2, 'the second escalation');
+    const state = await untilState(handle, (s) => escalations(s).length === 2, 'the second escalation');
     expect(state.pagerDuty.escalationLevel).toBe(3);
     expect(pagerDutyIncident(id)).toMatchObject({ escalationLevel: 3, assignees: ['PUSER03'] });
     await env.sleep(30 * MINUTE);

@@ -3,11 +3,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Alert, AlertBatch } from '../../domain/alert';
 import { incidentIdFor } from '../../domain/ids';
-import type { IncidentState } from '../../domain/incident';
 import type { IncidentReport } from '../../domain/report';
 import type { Sandbox } from '../../sandbox';
-import { startTimeSkippingWorld, type TimeSkippingWorld } from '../support/time-skipping';
-import { alertsSignal, stateQuery } from '../../workflows/messages';
+import { startTimeSkippingWorld, untilState, type TimeSkippingWorld } from '../support/time-skipping';
+import { alertsSignal } from '../../workflows/messages';
 
 const MINUTE = 60_000;
 
@@ -53,33 +52,21 @@ describe('flapping and severity on the time-skipping server', () => {
     return { handle, id: incidentIdFor(`incident-${group}`, handle.signaledRunId) };
   }
 
-  async function until(
-    handle: { query: (q: typeof stateQuery) => Promise<IncidentState> },
-    done: (s: IncidentState) => boolean,
-  ) {
-    for (let i = 0; i < 200; i++) {
-      const state = await handle.query(stateQuery);
-      if (done(state)) return state;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('condition not reached');
-  }
-
   const triggers = (id: string) =>
     sandbox.pagerduty.events.filter((e) => e.action === 'trigger' && e.dedupKey === id);
 
   test('an alert that fires again within the flap window reopens the incident without a new page', async () => {
     const { handle, id } = await open('flap-a', alert('k1', 'firing'));
-    await until(handle, (s) => s.times.paged !== null);
+    await untilState(handle, (s) => s.times.paged !== null, 'the page');
     await handle.signal(alertsSignal, batch(alert('k1', 'resolved')));
-    await until(handle, (s) => s.status === 'resolved');
+    await untilState(handle, (s) => s.status === 'resolved', 'resolution');
     await env.sleep(2 * MINUTE);
     await handle.signal(alertsSignal, batch(alert('k2', 'firing')));
-    const reopened = await until(handle, (s) => s.status !== 'resolved');
+    const reopened = await untilState(handle, (s) => s.status !== 'resolved', 'the reopening');
     expect(reopened.flaps).toHaveLength(1);
     expect(triggers(id)).toHaveLength(1);
     await handle.signal(alertsSignal, batch(alert('k2', 'resolved')));
-    await until(handle, (s) => s.status === 'resolved');
+    await untilState(handle, (s) => s.status === 'resolved', 'resolution');
     await env.sleep(6 * MINUTE);
     const report = (await handle.result()) as IncidentReport;
     expect(report.status).toBe('closed');
@@ -89,32 +76,38 @@ describe('flapping and severity on the time-skipping server', () => {
 
   test('an alert that fires after the flap window opens a new incident', async () => {
     const { handle } = await open('flap-b', alert('k1', 'firing'));
-    await until(handle, (s) => s.times.paged !== null);
+    await untilState(handle, (s) => s.times.paged !== null, 'the page');
     await handle.signal(alertsSignal, batch(alert('k1', 'resolved')));
-    await until(handle, (s) => s.status === 'resolved');
+    await untilState(handle, (s) => s.status === 'resolved', 'resolution');
     await env.sleep(6 * MINUTE);
     await handle.result();
     const next = await open('flap-b', alert('k3', 'firing'));
     expect(next.handle.signaledRunId).not.toBe(handle.signaledRunId);
-    expect((await until(next.handle, (s) => s.alerts.length === 1)).flaps).toEqual([]);
+    expect((await untilState(next.handle, (s) => s.alerts.length === 1, 'the next incident')).flaps).toEqual(
+      [],
+    );
   });
 
   test('a warning is recorded and notified but does not page; a rise to critical pages', async () => {
     const { handle, id } = await open('sev-a', alert('w1', 'firing', 'warning'));
-    const quiet = await until(handle, (s) => s.timeline.some((t) => t.kind === 'not-paged'));
+    const quiet = await untilState(
+      handle,
+      (s) => s.timeline.some((t) => t.kind === 'not-paged'),
+      'not-paged',
+    );
     expect(quiet.times.paged).toBeNull();
     expect(triggers(id)).toHaveLength(0);
     await handle.signal(alertsSignal, batch(alert('c1', 'firing', 'critical')));
-    const paged = await until(handle, (s) => s.times.paged !== null);
+    const paged = await untilState(handle, (s) => s.times.paged !== null, 'the page');
     expect(paged.severity).toBe('critical');
     expect(triggers(id)).toHaveLength(1);
   });
 
   test('a severity rise on a paged incident raises the existing page', async () => {
     const { handle, id } = await open('sev-b', alert('e1', 'firing', 'error'));
-    await until(handle, (s) => s.times.paged !== null);
+    await untilState(handle, (s) => s.times.paged !== null, 'the page');
     await handle.signal(alertsSignal, batch(alert('c2', 'firing', 'critical')));
-    await until(handle, (s) => s.timeline.some((t) => t.kind === 'page-escalated'));
+    await untilState(handle, (s) => s.timeline.some((t) => t.kind === 'page-escalated'), 'page-escalated');
     const sent = triggers(id).map((e) => (e.body as { payload: { severity: string } }).payload.severity);
     expect(sent).toEqual(['error', 'critical']);
   });

@@ -6,7 +6,7 @@ import type { ServiceConfig } from '../../config/schema';
 import type { AlertBatch } from '../../domain/alert';
 import type { IncidentState } from '../../domain/incident';
 import type { Sandbox } from '../../sandbox';
-import { startTimeSkippingWorld, type TimeSkippingWorld } from '../support/time-skipping';
+import { startTimeSkippingWorld, untilState, type TimeSkippingWorld } from '../support/time-skipping';
 import { actionUpdate, alertsSignal, stateQuery } from '../../workflows/messages';
 
 const MINUTE = 60_000;
@@ -67,31 +67,16 @@ describe('verifying that monitoring recovers after a rollback', () => {
       signal: alertsSignal,
       signalArgs: [batch(service, now, 'firing')],
     });
-    await until(handle, (s) => s.times.paged !== null && s.pagerDuty.incidentId !== null, 'the page');
+    await untilState(handle, (s) => s.times.paged !== null && s.pagerDuty.incidentId !== null, 'the page');
     await handle.executeUpdate(actionUpdate, {
       args: [{ actor: { by: 'ada@example.test', channel: 'api' }, request: { action: 'rollback' } }],
     });
-    await until(handle, (s) => s.status === 'mitigated', 'the rollback');
+    await untilState(handle, (s) => s.status === 'mitigated', 'the rollback');
     return handle;
   }
 
   type Handle = Awaited<ReturnType<typeof rolledBack>>;
 
-  /** Polls in real time: time-skipping stays locked meanwhile, so no timer fires under our feet. */
-  async function until(
-    handle: Handle | { query: Handle['query'] },
-    done: (s: IncidentState) => boolean,
-    what: string,
-  ) {
-    const deadline = Date.now() + 20_000;
-    let last: IncidentState | null = null;
-    while (Date.now() < deadline) {
-      last = await handle.query(stateQuery);
-      if (done(last)) return last;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last?.timeline.map((t) => t.kind))}`);
-  }
   const act = (handle: Handle, request: Record<string, unknown>) =>
     handle.executeUpdate(actionUpdate, {
       args: [{ actor: { by: 'ada@example.test', channel: 'api' }, request: request as never }],
@@ -103,16 +88,20 @@ describe('verifying that monitoring recovers after a rollback', () => {
     await env.sleep(9 * MINUTE);
     expect(entry(await handle.query(stateQuery), 'rollback-unverified')).toBeUndefined();
     await env.sleep(1 * MINUTE + 1000);
-    const state = await until(handle, (s) => entry(s, 'rollback-unverified') !== undefined, 'the verdict');
+    const state = await untilState(
+      handle,
+      (s) => entry(s, 'rollback-unverified') !== undefined,
+      'the verdict',
+    );
     expect(entry(state, 'rollback-unverified')?.message).toBe(
       `ROLLBACK DID NOT HELP: monitoring has not recovered 10m 00s after the rollback to ${sandbox.history.candidateSha.slice(0, 12)}`,
     );
-    await until(
+    await untilState(
       handle,
       () => sandbox.pagerduty.notes.some((n) => n.content.includes('ROLLBACK DID NOT HELP')),
       'the note',
     );
-    await until(
+    await untilState(
       handle,
       () => sandbox.slack.messages.some((m) => JSON.stringify(m.body).includes('ROLLBACK DID NOT HELP')),
       'Slack',
@@ -128,7 +117,11 @@ describe('verifying that monitoring recovers after a rollback', () => {
     await env.sleep(2 * MINUTE);
     const now = new Date(await env.currentTimeMs()).toISOString();
     await handle.signal(alertsSignal, batch('recovers', now, 'resolved'));
-    const state = await until(handle, (s) => entry(s, 'rollback-verified') !== undefined, 'the verification');
+    const state = await untilState(
+      handle,
+      (s) => entry(s, 'rollback-verified') !== undefined,
+      'the verification',
+    );
     expect(entry(state, 'rollback-unverified')).toBeUndefined();
     await act(handle, { action: 'lift-freeze' });
     await env.sleep(10 * MINUTE);

@@ -8,8 +8,10 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { temporalTestServerPath } from '../../client/temporal/binaries';
 import type { FirebreakConfig } from '../../config/schema';
+import type { IncidentState } from '../../domain/incident';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox';
 import { buildActivityDeps } from '../../worker/wiring';
+import { stateQuery } from '../../workflows/messages';
 
 export interface TimeSkippingOptions {
   /** Names the data folder and the task queue. */
@@ -58,4 +60,28 @@ export async function startTimeSkippingWorld(options: TimeSkippingOptions): Prom
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Anything that answers the incident's state query (a workflow handle). */
+export interface StateReader {
+  query(query: typeof stateQuery): Promise<IncidentState>;
+}
+
+/**
+ * Polls the incident's state in real time until `done`: time-skipping stays locked meanwhile, so no
+ * timer fires under the test's feet. Throws naming `what` and the timeline so far.
+ */
+export async function untilState(
+  handle: StateReader,
+  done: (state: IncidentState) => boolean,
+  what: string,
+): Promise<IncidentState> {
+  const deadline = Date.now() + 20_000;
+  let last: IncidentState | null = null;
+  while (Date.now() < deadline) {
+    last = await handle.query(stateQuery);
+    if (done(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last?.timeline.map((t) => t.kind))}`);
 }
