@@ -40,11 +40,17 @@ async function reportBench(): Promise<Array<readonly [string, boolean]>> {
 }
 
 async function storm(small: boolean): Promise<void> {
-  const budget = Number(/--enrichment-budget=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 2000);
+  const budget = numberArg('enrichment-budget') ?? 2000;
   const size = small
     ? { notifications: 1000, groups: 20, senders: 16 }
     : { notifications: 10_000, groups: 100, senders: 16 };
-  const options = { ...size, enrichmentBudgetMs: budget };
+  // `--notifications=N --groups=G --senders=S` split fixed per-incident cost from per-alert cost.
+  const options = {
+    notifications: numberArg('notifications') ?? size.notifications,
+    groups: numberArg('groups') ?? size.groups,
+    senders: numberArg('senders') ?? size.senders,
+    enrichmentBudgetMs: budget,
+  };
   console.log(
     `alert storm: ${options.notifications} notifications, ${options.groups} groups, ${options.senders} senders, enrichment budget ${options.enrichmentBudgetMs} ms…`,
   );
@@ -60,6 +66,11 @@ async function storm(small: boolean): Promise<void> {
   ] as const;
   for (const [name, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
   process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
+}
+
+function numberArg(name: string): number | undefined {
+  const match = new RegExp(`--${name}=(\\d+)`).exec(process.argv.join(' '));
+  return match ? Number(match[1]) : undefined;
 }
 
 void main();

@@ -125,7 +125,13 @@ async function startWorkerProcess(
   writeFileSync(bundlePath, (await bundleWorkflows()).code);
   const child = spawn(
     process.execPath,
-    ['--require', 'tsx/cjs', path.join(ROOT, 'tests/support/worker-process.ts')],
+    // FIREBREAK_BENCH_WORKER_ARGS: extra node flags for the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    [
+      ...(process.env.FIREBREAK_BENCH_WORKER_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--require',
+      'tsx/cjs',
+      path.join(ROOT, 'tests/support/worker-process.ts'),
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
