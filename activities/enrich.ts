@@ -3,10 +3,12 @@
 // Jenkins deploy job) first, then the change set between the rollback candidate and the current deploy.
 // Answers a retry cannot change (404, 401, 403) become warnings that name the repo or job; answers it can
 // (rate limits, 5xx, timeouts) fail the attempt, so Temporal retries after the wait the vendor asked for.
+// `readEnrichmentQuickly` does both within the page's budget, for the workflow's local-activity fast path.
 import { Context } from '@temporalio/activity';
 import type { ServiceConfig } from '../config/schema';
 import {
   STALE_CANDIDATE_MS,
+  comparison,
   short,
   type ChangeSet,
   type DeployHistory,
@@ -30,10 +32,27 @@ export interface ChangesInput {
   head: string;
 }
 
+export interface QuickEnrichmentInput {
+  service: string;
+  /** The page waits this long at most: the change set is left out if it is not read by then. */
+  budgetMs: number;
+}
+
+export interface QuickEnrichment {
+  history: DeployHistory | null;
+  /** Null when there was nothing to compare or the comparison was not read within the budget. */
+  changes: ChangeSet | null;
+  /** When the reads ended (the workflow clock stands still in a local activity). */
+  readAt: string;
+}
+
+/** Room left at the end of the budget for the answer to reach the workflow before its deadline. */
+const BUDGET_MARGIN_MS = 150;
+
 const DEPLOYMENTS_TO_SCAN = 30;
 
 export function createEnrichActivities(deps: ActivityDeps) {
-  return {
+  const activities = {
     /** Null when the service has nowhere to read deploys from. */
     async readDeployHistory({ service }: HistoryInput): Promise<DeployHistory | null> {
       const config = serviceConfig(deps, service);
@@ -55,7 +74,39 @@ export function createEnrichActivities(deps: ActivityDeps) {
         throw notConfigured(`service '${service}' has no GitHub repo to compare deploys in`);
       return readChanges(deps.sourceHistory, config, base, head);
     },
+
+    /**
+     * History, then the changes if they can still be read within the budget: one local activity, so a
+     * quick GitHub makes a complete page without a round trip through the server per read.
+     */
+    async readEnrichmentQuickly({ service, budgetMs }: QuickEnrichmentInput): Promise<QuickEnrichment> {
+      const started = Date.now();
+      const history = await activities.readDeployHistory({ service });
+      const compare = history ? comparison(history) : null;
+      const left = budgetMs - (Date.now() - started) - BUDGET_MARGIN_MS;
+      if (!history || !compare || left <= 0) return { history, changes: null, readAt: now() };
+      // A failed or late comparison leaves the history usable; the durable read retries the changes.
+      const reading = activities.readChanges({ service, ...compare }).catch(() => null);
+      const changes = await within(left, reading);
+      return { history, changes, readAt: now() };
+    },
   };
+  return activities;
+}
+
+const now = (): string => new Date().toISOString();
+
+/** The promise's value if it settles within `ms`, else null. */
+async function within<T>(ms: number, promise: Promise<T>): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** One deploy as both histories describe it, newest first. */

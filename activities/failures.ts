@@ -18,7 +18,10 @@ export function toActivityFailure(error: unknown): unknown {
     message: error.message,
     nonRetryable: !error.retryable,
     ...(error.retryAfterMs !== undefined ? { nextRetryDelay: error.retryAfterMs } : {}),
-    details: [{ status: error.status ?? null, code: error.code ?? null }],
+    // The wait again in details: a failure's nextRetryDelay does not reach workflow code.
+    details: [
+      { status: error.status ?? null, code: error.code ?? null, retryAfterMs: error.retryAfterMs ?? null },
+    ],
   });
 }
 

@@ -79,10 +79,11 @@ export function createPageActivities(deps: ActivityDeps) {
   };
 
   return {
-    async pageResponder(input: PageInput): Promise<{ dedupKey: string }> {
+    /** `acceptedAt`: when PagerDuty took the event (the workflow clock stands still in a local activity). */
+    async pageResponder(input: PageInput): Promise<{ dedupKey: string; acceptedAt: string }> {
       const { pager, routingKey } = pagerFor(input.service);
       const suspect = input.suspectDeploy ? ` (suspect deploy ${short(input.suspectDeploy.sha)})` : '';
-      return callVendor(() =>
+      const receipt = await callVendor(() =>
         pager.trigger({
           routingKey,
           dedupKey: input.dedupKey,
@@ -95,6 +96,7 @@ export function createPageActivities(deps: ActivityDeps) {
           links: pageLinks(deps.publicUrl, input),
         }),
       );
+      return { dedupKey: receipt.dedupKey, acceptedAt: new Date().toISOString() };
     },
 
     /**

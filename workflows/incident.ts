@@ -13,8 +13,10 @@ import {
   continueAsNew,
   isCancellation,
   proxyActivities,
+  TimeoutFailure,
   proxyLocalActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -57,6 +59,7 @@ import type { ResponderVerdict } from '../activities/policy';
 import type { PagerIncident } from '../integrations/roles';
 import { DeploySafety } from './deploy-safety';
 import { JENKINS_BUILD, OPTIONAL_STEP } from './activity-options';
+import { ONE_LOCAL_ATTEMPT, failureOf, isFinal, localFirst } from './local-first';
 import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from './messages';
 import { Stakeholders } from './stakeholders';
 
@@ -78,6 +81,16 @@ const MONITORING: Actor = { by: 'monitoring', channel: 'workflow' };
 /** PagerDuty retries a webhook for 48 h; this many recent event ids are remembered to ignore repeats. */
 const SEEN_PAGERDUTY_EVENTS = 1000;
 
+/** What the quick read within the page's budget found (see readEnrichmentQuickly). */
+interface QuickEnrichment {
+  done: boolean;
+  history: DeployHistory | null;
+  waitMs: number;
+}
+
+/** How long the durable enrichment reads keep trying (enrichmentReads' scheduleToCloseTimeout). */
+const ENRICHMENT_WINDOW_MS = 10 * 60_000;
+
 /** When the service's profile cannot be read, the page waits at most this long for enrichment. */
 const DEFAULT_ENRICHMENT_BUDGET_MS = 2000;
 
@@ -93,7 +106,7 @@ const configRead = proxyLocalActivities<IncidentActivities>({
  */
 const enrichmentReads = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '10 minutes',
+  scheduleToCloseTimeout: ENRICHMENT_WINDOW_MS,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 /** Paging is absolutely required: keep trying for ~30 minutes before declaring it failed. */
@@ -127,6 +140,8 @@ const incidentLookup = proxyActivities<IncidentActivities>({
     maximumAttempts: 9,
   },
 });
+/** The page's path, tried locally first (workflows/local-first.ts). */
+const quickly = proxyLocalActivities<IncidentActivities>(ONE_LOCAL_ATTEMPT);
 const jenkinsBuild = proxyActivities<IncidentActivities>(JENKINS_BUILD);
 const optional = proxyActivities<IncidentActivities>(OPTIONAL_STEP);
 
@@ -178,6 +193,11 @@ class Incident {
   private readonly safety: DeploySafety;
   /** Notifications and the ticket: optional, beside the critical path. */
   private readonly stakeholders: Stakeholders;
+  /**
+   * The workflow clock stands still while local activities run (it is the workflow task's start); the
+   * time their results carry moves it on, so that the timeline keeps the order things really happened in.
+   */
+  private clockFloorMs = 0;
 
   constructor(input: IncidentInput) {
     const info = workflowInfo();
@@ -366,16 +386,23 @@ class Incident {
   }
 
   /**
-   * Starts enrichment and waits for it no longer than the budget: the page never waits for GitHub.
-   * Whatever is not ready by then is added to the PagerDuty incident as a note when it arrives.
+   * Enrichment for the page, read within the budget by one local activity: the page never waits for
+   * GitHub longer than that. What is not read by then is read durably beside the incident and added to
+   * the PagerDuty incident as a note when it arrives.
    */
   async enrichWithinBudget(): Promise<void> {
     const budgetMs = this.state.profile?.enrichmentBudgetMs ?? DEFAULT_ENRICHMENT_BUDGET_MS;
+    const quick: QuickEnrichment =
+      budgetMs > 0 ? await this.readEnrichmentQuickly(budgetMs) : { done: false, history: null, waitMs: 0 };
+    if (quick.done) {
+      this.enrichmentDone = true;
+      return;
+    }
     const scope = new CancellationScope();
     this.enrichmentScope = scope;
     this.background.push(
       scope
-        .run(() => this.enrich())
+        .run(() => this.enrich(quick.history, quick.waitMs))
         .catch((error: unknown) => {
           if (!isCancellation(error)) return this.fail('enrichment-failed', 'enrichment failed', error);
           this.record(
@@ -385,10 +412,10 @@ class Incident {
           );
         }),
     );
-    if (budgetMs > 0) {
-      await condition(() => this.enrichmentDone || this.state.status === 'resolved', budgetMs);
-    }
-    if (!this.enrichmentDone && this.state.status !== 'resolved') {
+    // The local read held the workflow task: let in what arrived meanwhile (monitoring may have
+    // recovered, and then nobody is paged) and let the clock catch up, before paging.
+    if (budgetMs > 0) await sleep(1);
+    if (this.state.status !== 'resolved') {
       const ready = this.state.enrichment ? 'the deploy history' : 'nothing yet';
       this.record(
         'enrichment-late',
@@ -398,39 +425,90 @@ class Incident {
     }
   }
 
-  private async enrich(): Promise<void> {
-    await this.readEnrichment();
+  /**
+   * Done when everything there is to know was read; otherwise the history, if that much was, and how long
+   * the vendor asked to wait before the durable read tries again. One attempt: retries are the durable
+   * read's job (a local retry waiting out a long rate limit would hold the workflow task).
+   */
+  private async readEnrichmentQuickly(budgetMs: number): Promise<QuickEnrichment> {
+    try {
+      const quick = await proxyLocalActivities<IncidentActivities>({
+        scheduleToCloseTimeout: budgetMs,
+        retry: { maximumAttempts: 1 },
+      }).readEnrichmentQuickly({ service: this.state.service, budgetMs });
+      this.clockReached(quick.readAt);
+      if (!this.applyHistory(quick.history)) return { done: true, history: null, waitMs: 0 };
+      if (quick.changes) this.applyChanges(quick.changes);
+      const done = quick.changes !== null || comparison(quick.history) === null;
+      return { done, history: quick.history, waitMs: 0 };
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      if (failureOf(error) instanceof TimeoutFailure) {
+        // Out of time: the clock stood still meanwhile.
+        this.clockReached(new Date(Date.now() + budgetMs).toISOString());
+        return { done: false, history: null, waitMs: 0 };
+      }
+      const waitMs = vendorWaitMs(error);
+      if (isFinal(error) || waitMs >= ENRICHMENT_WINDOW_MS) {
+        // No retry can help, or none within the durable read's window: say so now, before the page.
+        this.fail('enrichment-failed', 'enrichment gave up on the deploy history', error);
+        return { done: true, history: null, waitMs: 0 };
+      }
+      const wait = waitMs > 0 ? ` in ${formatDuration(waitMs)}, as the vendor asked` : '';
+      this.record(
+        'enrichment-retrying',
+        `enrichment read failed: ${describeFailure(error)}; reading again${wait}`,
+        ENGINE,
+      );
+      return { done: false, history: null, waitMs };
+    }
+  }
+
+  private async enrich(known: DeployHistory | null, waitMs: number): Promise<void> {
+    // A longer wait than the durable read's window would only postpone the failure it will report.
+    if (waitMs > 0 && waitMs < ENRICHMENT_WINDOW_MS) await sleep(waitMs);
+    await this.readEnrichment(known);
     this.enrichmentDone = true;
     await condition(() => this.pageOutcome !== 'pending');
     if (this.pageOutcome === 'partial' && this.state.enrichment) await this.noteLateEnrichment();
   }
 
-  /** History first (current deploy, rollback candidate), then the changes between them. */
-  private async readEnrichment(): Promise<void> {
+  /** History first (current deploy, rollback candidate), unless already known, then the changes. */
+  private async readEnrichment(known: DeployHistory | null): Promise<void> {
     const service = this.state.service;
     try {
-      const history = await enrichmentReads.readDeployHistory({ service });
-      if (!history) {
-        this.record(
-          'enrichment-skipped',
-          'no GitHub repo or Jenkins deploy job configured for this service',
-          ENGINE,
-        );
-        return;
-      }
-      this.state.enrichment = fromHistory(history);
-      this.recordHistory(history);
-      const compare = comparison(history);
+      const history = known ?? (await enrichmentReads.readDeployHistory({ service }));
+      if (!known && !this.applyHistory(history)) return;
+      const compare = history && comparison(history);
       if (!compare) return;
-      const changes = await enrichmentReads.readChanges({ service, ...compare });
-      this.state.enrichment = withChanges(this.state.enrichment, changes);
-      this.recordChanges(changes);
+      this.applyChanges(await enrichmentReads.readChanges({ service, ...compare }));
     } catch (error) {
       if (isCancellation(error)) throw error;
       // Enrichment is optional: the incident goes on with what was read.
       const part = this.state.enrichment ? 'the changes since the rollback candidate' : 'the deploy history';
       this.fail('enrichment-failed', `enrichment gave up on ${part}`, error);
     }
+  }
+
+  /** False when the service has nowhere to read deploys from (then there is nothing more to read). */
+  private applyHistory(history: DeployHistory | null): history is DeployHistory {
+    if (!history) {
+      this.record(
+        'enrichment-skipped',
+        'no GitHub repo or Jenkins deploy job configured for this service',
+        ENGINE,
+      );
+      return false;
+    }
+    this.state.enrichment = fromHistory(history);
+    this.recordHistory(history);
+    return true;
+  }
+
+  private applyChanges(changes: ChangeSet): void {
+    if (!this.state.enrichment) return;
+    this.state.enrichment = withChanges(this.state.enrichment, changes);
+    this.recordChanges(changes);
   }
 
   private recordHistory(history: DeployHistory): void {
@@ -555,8 +633,13 @@ class Incident {
     const complete = this.enrichmentDone;
     const suspect = suspectDeploy(this.state);
     try {
-      const receipt = await paging.pageResponder(this.pageInput(complete, suspect));
-      this.state.times.paged = new Date().toISOString();
+      const input = this.pageInput(complete, suspect);
+      const receipt = await localFirst(
+        () => quickly.pageResponder(input),
+        () => paging.pageResponder(input),
+      );
+      this.clockReached(receipt.acceptedAt);
+      this.state.times.paged = this.now();
       this.pageOutcome = complete ? 'complete' : 'partial';
       if (this.state.status === 'triggered') this.setStatus('paged');
       const named = suspect ? `, naming suspect deploy ${short(suspect.sha)}` : '';
@@ -567,15 +650,20 @@ class Incident {
       return;
     }
     this.inBackground('on-call lookup', async () => {
-      const onCall = await optional.lookUpOnCall({ service: this.state.service });
+      const input = { service: this.state.service };
+      const onCall = await localFirst(
+        () => quickly.lookUpOnCall(input),
+        () => optional.lookUpOnCall(input),
+      );
       if (onCall)
         this.record('on-call', onCall.length ? `on call: ${onCall.join(', ')}` : 'nobody is on call', ENGINE);
     });
     this.inBackground('PagerDuty incident lookup', async () => {
-      const found = await incidentLookup.findPagerDutyIncident({
-        service: this.state.service,
-        dedupKey: this.dedupKey,
-      });
+      const input = { service: this.state.service, dedupKey: this.dedupKey };
+      const found = await localFirst(
+        () => quickly.findPagerDutyIncident(input),
+        () => incidentLookup.findPagerDutyIncident(input),
+      );
       if (found) this.learnPagerDutyIncident(found);
     });
     this.inBackground('deploy gate', () => this.safety.freezeWhilePaging());
@@ -740,7 +828,7 @@ class Incident {
     if (!this.enrichmentDone) this.enrichmentScope?.cancel();
     if (this.pageOutcome === 'pending') this.pageOutcome = 'none';
     await this.drainBackground();
-    this.state.times.closed = new Date().toISOString();
+    this.state.times.closed = this.now();
     this.setStatus('closed');
     this.recordTimings();
     await this.stakeholders.closeTicket(buildReport(this.state, this.state.times.closed));
@@ -872,7 +960,7 @@ class Incident {
   }
 
   private acknowledge(actor: Actor, origin: ActionOrigin): string {
-    const at = origin.at ?? new Date().toISOString();
+    const at = origin.at ?? this.now();
     this.state.times.acknowledged = at;
     // An automatic rollback may already be running: acknowledging must not hide that.
     if (this.state.status === 'triggered' || this.state.status === 'paged') this.setStatus('acknowledged');
@@ -898,7 +986,7 @@ class Incident {
       requestId: `${this.state.id}-rollback-${attempt}`,
       targetSha: target,
       requestedBy: actor,
-      requestedAt: new Date().toISOString(),
+      requestedAt: this.now(),
       forced: force,
       ...(automatic ? { automatic: true } : {}),
     };
@@ -942,7 +1030,7 @@ class Incident {
         targetSha: record.targetSha,
         requestId: record.requestId,
       });
-      Object.assign(record, result, { finishedAt: new Date().toISOString() });
+      Object.assign(record, result, { finishedAt: this.now() });
     } catch (error) {
       if (isCancellation(error)) {
         this.record(
@@ -952,7 +1040,7 @@ class Incident {
         );
         throw error;
       }
-      Object.assign(record, { result: 'ERROR', finishedAt: new Date().toISOString() });
+      Object.assign(record, { result: 'ERROR', finishedAt: this.now() });
       this.fail('rollback-failed', `rollback to ${record.targetSha.slice(0, 12)} could not run`, error);
     }
     this.finishRollback(record);
@@ -962,7 +1050,7 @@ class Incident {
     const target = record.targetSha.slice(0, 12);
     const build = record.buildNumber ? ` (build #${record.buildNumber})` : '';
     if (record.result === 'SUCCESS') {
-      this.state.times.mitigated = record.finishedAt ?? new Date().toISOString();
+      this.state.times.mitigated = record.finishedAt ?? this.now();
       if (this.state.status === 'mitigating') this.setStatus('mitigated');
       this.record('mitigated', `rollback to ${target} succeeded${build}`, ENGINE, {
         data: { buildUrl: record.buildUrl },
@@ -1002,7 +1090,7 @@ class Incident {
   private resolve(actor: Actor, resolution: string, at?: string): void {
     if (this.isOver()) return;
     this.statusBeforeResolution = this.state.status;
-    this.state.times.resolved = at ?? new Date().toISOString();
+    this.state.times.resolved = at ?? this.now();
     this.state.resolution = resolution;
     this.state.resolvedBy = actor;
     this.setStatus('resolved');
@@ -1154,6 +1242,15 @@ class Incident {
     );
   }
 
+  private now(): string {
+    return new Date(Math.max(Date.now(), this.clockFloorMs)).toISOString();
+  }
+
+  private clockReached(at: string | undefined): void {
+    const ms = at ? Date.parse(at) : NaN;
+    if (Number.isFinite(ms)) this.clockFloorMs = Math.max(this.clockFloorMs, ms);
+  }
+
   private record(
     kind: string,
     message: string,
@@ -1161,7 +1258,7 @@ class Incident {
     options: { at?: string; timeSource?: TimeSource; data?: Record<string, unknown> } = {},
   ): void {
     const entry: TimelineEntry = {
-      at: options.at ?? new Date().toISOString(),
+      at: options.at ?? this.now(),
       timeSource: options.timeSource ?? 'workflow',
       kind,
       message,
@@ -1196,6 +1293,14 @@ interface ActionOrigin {
 function refusedOutright(error: unknown): boolean {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   return cause instanceof ApplicationFailure && cause.nonRetryable === true;
+}
+
+/** How long the vendor asked to wait (activities/failures.ts puts it in the failure's details). */
+function vendorWaitMs(error: unknown): number {
+  const cause = failureOf(error);
+  if (!(cause instanceof ApplicationFailure)) return 0;
+  const details = cause.details?.[0] as { retryAfterMs?: unknown } | undefined;
+  return typeof details?.retryAfterMs === 'number' ? details.retryAfterMs : 0;
 }
 
 function describeFailure(error: unknown): string {

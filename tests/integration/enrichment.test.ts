@@ -133,12 +133,13 @@ describe('enrichment on the incident path', () => {
 
   test('a GitHub slower than the budget does not delay the page; what arrives later is added to the PagerDuty incident as a note', async () => {
     const history = seed();
-    // The deployments list answers after 4 s: the history arrives about 2 s after the budget ran out.
+    // The deployments list answers after 4 s, to the quick read within the budget and to the durable
+    // read after it: the history arrives about 4 s after the page.
     h.sandbox.github.addFault({
       pathPrefix: `/repos/${repo}/deployments`,
       status: 0,
       delayMs: 4000,
-      times: 1,
+      times: 2,
     });
     const { id, sentAt, startsAt } = await openIncident('5100000000000001');
     const paged = await h.waitForState(id, (s) => s.times.paged !== null, 'the page');
@@ -185,11 +186,18 @@ describe('enrichment on the incident path', () => {
       (s) => kinds(s).includes('changes-read') && s.times.paged !== null,
       'the enrichment',
     );
-    expect(entry(state, 'enriched')?.message).toContain('(after 2 attempts)');
+    expect(entry(state, 'enrichment-retrying')?.message).toMatch(
+      /rate limit.*reading again in 1s, as the vendor asked/,
+    );
     expect(state.enrichment?.rollbackCandidate?.sha).toBe(history.candidate.sha);
     expect(kinds(state)).not.toContain('enrichment-failed');
-    const limited = h.sandbox.github.received.filter((r) => r.body === '(fault 429)');
-    expect(limited).toHaveLength(1);
+    const deployments = h.sandbox.github.received.filter((r) =>
+      r.path.startsWith(`/repos/${repo}/deployments`),
+    );
+    expect(deployments.filter((r) => r.body === '(fault 429)')).toHaveLength(1);
+    // Asked again only once the second GitHub asked for had passed.
+    const [limited, retried] = deployments;
+    expect(Date.parse(retried?.at ?? '')).toBeGreaterThanOrEqual(Date.parse(limited?.at ?? '') + 1000);
     await resolveIncident(id, '7a7e000000000001', startsAt);
   });
 
@@ -231,7 +239,7 @@ describe('enrichment on the incident path', () => {
       pathPrefix: `/repos/${repo}/deployments`,
       status: 0,
       delayMs: 6000,
-      times: 1,
+      times: 2, // the quick read within the budget and the durable one after it
     });
     const { id, startsAt } = await openIncident('f1a9000000000001');
     const resolvedAt = Date.now();
