@@ -39,6 +39,7 @@ import {
   type DeployHistory,
 } from '../domain/enrichment';
 import { incidentIdFor } from '../domain/ids';
+import { incidentView } from '../domain/incident-view';
 import {
   allAlertsResolved,
   higherSeverity,
@@ -57,6 +58,7 @@ import type { ResponderVerdict } from '../activities/policy';
 import type { PagerIncident } from '../integrations/roles';
 import { DeploySafety } from './deploy-safety';
 import { JENKINS_BUILD, OPTIONAL_STEP } from './activity-options';
+import { pageAlerts } from './page-alerts';
 import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from './messages';
 import { Stakeholders } from './stakeholders';
 
@@ -232,7 +234,7 @@ class Incident {
 
   listen(): void {
     setHandler(alertsSignal, (batch) => this.applyAlerts(batch));
-    setHandler(stateQuery, () => this.state);
+    setHandler(stateQuery, () => incidentView(this.state));
     setHandler(actionUpdate, (request) => this.act(request), {
       validator: (request) => this.validate(request),
     });
@@ -685,7 +687,7 @@ class Incident {
       severity: this.state.severity,
       title: this.state.title,
       impactStart: this.state.times.impactStart,
-      alerts: this.state.alerts.map((o) => o.alert),
+      ...pageAlerts(this.state.alerts),
       enrichment: this.state.enrichment,
       enrichmentPending: !complete,
       suspectDeploy: suspect,
