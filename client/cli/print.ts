@@ -56,15 +56,15 @@ export function printIncident(state: IncidentView): void {
   }
 }
 
-/** "alerts 10,000 (9,500 firing, 500 resolved); 10 of 10,000 shown, firing first", then those ten. */
+/** "alerts 10,000 (9,500 firing, 500 resolved); 10 of 10,000 listed, firing first", then those ten. */
 function printAlerts(alerts: AlertsView): void {
   const printed = mostUsefulFirst(alerts.items).slice(0, ALERTS_PRINTED);
-  const shown =
+  const listed =
     printed.length < alerts.total
-      ? `; ${withThousands(printed.length)} of ${withThousands(alerts.total)} shown, firing first (--json: ${withThousands(alerts.shown)})`
+      ? `; ${withThousands(printed.length)} of ${withThousands(alerts.total)} listed, firing first (--json holds ${withThousands(alerts.shown)})`
       : '';
   console.log(
-    `alerts ${withThousands(alerts.total)} (${withThousands(alerts.firing)} firing, ${withThousands(alerts.resolved)} resolved)${shown}`,
+    `alerts ${withThousands(alerts.total)} (${withThousands(alerts.firing)} firing, ${withThousands(alerts.resolved)} resolved)${listed}`,
   );
   for (const o of printed) console.log(`  ${o.alert.status.padEnd(8)} ${o.alert.summary}  (${o.key})`);
 }
