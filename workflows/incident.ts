@@ -58,6 +58,7 @@ import type { ResponderVerdict } from '../activities/policy';
 import type { PagerIncident } from '../integrations/roles';
 import { DeploySafety } from './deploy-safety';
 import { JENKINS_BUILD, OPTIONAL_STEP } from './activity-options';
+import { carryOver } from './carry-over';
 import { pageAlerts } from './page-alerts';
 import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from './messages';
 import { Stakeholders } from './stakeholders';
@@ -68,6 +69,8 @@ export interface IncidentInput {
   service: string;
   /** Alerts that arrived while the previous incident of this group was closing (continue-as-new). */
   carriedOver?: AlertBatch[];
+  /** Alerts of those that did not fit in the input (workflows/carry-over.ts), counted. */
+  leftOutOfCarryOver?: number;
   /**
    * False on a server without Firebreak's search attributes (Temporal's time-skipping test server
    * implements no operator service to register them); the incident is then not listable by them.
@@ -136,6 +139,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
   const incident = new Incident(input);
   incident.listen();
   for (const batch of input.carriedOver ?? []) incident.applyAlerts(batch);
+  if (input.leftOutOfCarryOver) incident.noteLeftOutOfCarryOver(input.leftOutOfCarryOver);
 
   await condition(() => incident.state.alerts.length > 0);
   incident.announce();
@@ -274,6 +278,15 @@ class Incident {
     if (this.state.status !== 'resolved' && allAlertsResolved(this.state.alerts) && batch.truncated === 0) {
       this.resolve(MONITORING, 'all alerts resolved by monitoring');
     }
+  }
+
+  /** Alerts that fired while the previous incident closed, too many to carry over: counted here. */
+  noteLeftOutOfCarryOver(count: number): void {
+    this.record(
+      'alerts-truncated',
+      `${count} alerts that fired while the previous incident closed were too many to carry over; monitoring sends them again while they fire`,
+      MONITORING,
+    );
   }
 
   /** Monitoring had recovered, and an alert fires again within the flap window: same incident, no new page. */
@@ -758,7 +771,8 @@ class Incident {
     await this.drainBackground();
     if (this.lateBatches.length > 0) {
       // Alerts fired while this incident was closing: they open the group's next incident, not nowhere.
-      await continueAsNew<typeof incidentWorkflow>({ ...this.input, carriedOver: this.lateBatches });
+      const { leftOutOfCarryOver: _counted, ...input } = this.input;
+      await continueAsNew<typeof incidentWorkflow>({ ...input, ...carryOver(this.lateBatches) });
     }
     return report;
   }
