@@ -3,6 +3,14 @@
 // counts beside them. A storm on one group puts 10,000 alerts in one incident; the whole state would be
 // past Temporal's 2 MB payload limit, so the query, and everything built from it, would fail.
 // Pure: the workflow's query handler calls it, and so does the report.
+//
+// The state's other lists, and why they need no cut here: the timeline is bounded where it is written
+// (domain/timeline-budget.ts: 2,000 entries); flaps are cut below (each needs monitoring to recover and
+// fire again, but a flapping check over a week adds up); rollbacks grow only by a responder's decision
+// or the auto-rollback policy, one Jenkins build at a time, each with a console tail capped by
+// activities/rollback.ts; follow-ups grow only with failed optional steps, which follow milestones
+// and responder commands, not alerts; the enrichment's commits and migrations come from one GitHub
+// compare (at most 250 commits and 300 files).
 import type { AlertOccurrence, Flap, IncidentState } from './incident';
 
 /**
@@ -37,8 +45,8 @@ export interface ViewLimits {
   alerts: number;
   /**
    * UTF-8 bytes the shown alerts may take at most: alert labels and annotations have no size cap at
-   * intake (only the 1 MB request), so the count alone does not bound the answer. A typical alert is
-   * well under 1 KB, so 500 of them fit; fat ones are shown fewer, never cut.
+   * intake (only the 1 MB request), so the count alone does not bound the answer. 500 lean alerts
+   * (about 500 bytes each) fit; fat ones (many labels, a long description) are shown fewer, never cut.
    */
   alertBytes: number;
   /** Flaps shown at most: each needs monitoring to recover and fire again, but a week of it adds up. */
@@ -46,10 +54,11 @@ export interface ViewLimits {
 }
 
 /**
- * With the timeline's own bound (2,000 entries, about 0.6 MB), the view stays near 1.2 MB at worst,
- * under Temporal's 2 MB with room for the rest of the state.
+ * A full timeline (2,000 entries) of realistic entries takes about 0.9 MB; with at most 256 KiB of
+ * alerts the view stays near 1.2 MB at worst (tests/unit/domain/incident-view.test.ts measures it),
+ * well under Temporal's 2 MB.
  */
-export const VIEW_LIMITS: ViewLimits = { alerts: 500, alertBytes: 512 * 1024, flaps: 100 };
+export const VIEW_LIMITS: ViewLimits = { alerts: 500, alertBytes: 256 * 1024, flaps: 100 };
 
 export function incidentView(state: IncidentState, limits: ViewLimits = VIEW_LIMITS): IncidentView {
   const { alerts, flaps, ...rest } = state;
