@@ -209,6 +209,19 @@ describe('the report of a storm', () => {
   });
 });
 
+describe('a report archived before the counts existed', () => {
+  test('still renders, counting its plain list of alerts from the impact', () => {
+    const current = buildReport(
+      incident([occurrence(0, 'firing'), occurrence(1, 'resolved')]),
+      '2026-11-20T12:00:00.000Z',
+    );
+    const legacy = { ...current, alerts: current.alerts.items } as unknown as typeof current;
+    delete legacy.flapCount;
+    expect(renderMarkdown(legacy)).toContain('2 alert(s), from');
+    expect(renderHtml(legacy)).toContain('2 alert(s), from');
+  });
+});
+
 describe('the page of a storm', () => {
   test('carries 20 alerts, the exact count and the runbook of any alert to its activity', () => {
     const alerts = storm(10_000);
