@@ -286,6 +286,7 @@ class Incident {
       'alerts-truncated',
       `${count} alerts that fired while the previous incident closed were too many to carry over; monitoring sends them again while they fire`,
       MONITORING,
+      { data: { leftOutOfCarryOver: count } },
     );
   }
 
