@@ -1,6 +1,7 @@
 // A storm of 10,000 distinct alerts on one alert group lands in one incident, which stays readable: the
 // API, the CLI and the live draft report count every alert and show a bounded selection (the whole state
-// would be past Temporal's 2 MB payload limit), and once resolved its report is archived and served.
+// would be past Temporal's 2 MB payload limit), a severity rise re-pages with a bounded list, and once
+// resolved its report is archived and served.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -15,9 +16,11 @@ const SENDERS = 8;
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '../../bin/firebreak.js');
 
-/** One Alertmanager notification carrying `PER_NOTIFICATION` distinct alerts of the group, `n` onwards. */
+/** One Alertmanager notification carrying `PER_NOTIFICATION` distinct `error` alerts of the group, `first` onwards. */
 function notification(service: string, first: number): Record<string, unknown> {
-  const one = alertmanagerPayload(service) as { alerts: Array<Record<string, unknown>> };
+  const one = alertmanagerPayload(service, { severity: 'error' }) as {
+    alerts: Array<Record<string, unknown>>;
+  };
   const template = one.alerts[0] as { labels: Record<string, string> };
   return {
     ...one,
@@ -77,6 +80,27 @@ describe('an incident of 10,000 alerts', () => {
     ).toHaveLength(1);
   });
 
+  test('a critical alert after the storm raises the page, which counts every alert and lists 20', async () => {
+    const rise = await h.post(
+      '/v1/alerts/alertmanager',
+      alertmanagerPayload(h.service, {
+        severity: 'critical',
+        fingerprint: 'c717c417c417c417',
+        summary: 'checkout down',
+      }),
+    );
+    expect(rise.status).toBe(202);
+    await h.waitForState(id, (s) => s.timeline.some((e) => e.kind === 'page-escalated'), 'the raised page');
+    const triggers = h.sandbox.pagerduty.events.filter((e) => e.action === 'trigger' && e.dedupKey === id);
+    const raised = triggers.at(-1)?.body as {
+      payload: { severity: string; custom_details: Record<string, unknown> };
+    };
+    expect(raised.payload.severity).toBe('critical');
+    expect(raised.payload.custom_details.alert_count).toBe(ALERTS + 1);
+    expect(raised.payload.custom_details.alerts).toHaveLength(20);
+    expect(raised.payload.custom_details.runbook).toBe('https://runbooks.test/x');
+  });
+
   test('firebreak show says how many alerts there are and how many it lists', async () => {
     const { stdout } = await run(process.execPath, [
       CLI,
@@ -87,19 +111,24 @@ describe('an incident of 10,000 alerts', () => {
       '--token',
       SANDBOX_API_TOKEN,
     ]);
-    expect(stdout).toContain('alerts 10,000 (10,000 firing, 0 resolved)');
-    expect(stdout).toContain('10 of 10,000 listed');
+    expect(stdout).toContain('alerts 10,001 (10,001 firing, 0 resolved)');
+    expect(stdout).toContain('10 of 10,001 listed');
+    expect(stdout).toContain('checkout down');
   });
 
   test('the live draft report states how many alerts exist, not only the ones it lists', async () => {
     const json = await h.get(`/v1/incidents/${id}/report?format=json`);
     expect(json.status).toBe(200);
-    expect(json.body).toMatchObject({ draft: true, impact: { alerts: ALERTS }, alerts: { total: ALERTS } });
+    expect(json.body).toMatchObject({
+      draft: true,
+      impact: { alerts: ALERTS + 1 },
+      alerts: { total: ALERTS + 1 },
+    });
     expect(json.body.alerts.items.length).toBeLessThanOrEqual(VIEW_LIMITS.alerts);
     const markdown = await h.get(`/v1/incidents/${id}/report?format=md`);
     expect(markdown.text).toContain('# Incident');
     expect(markdown.text).toMatch(
-      /10,000 alert\(s\) \(10,000 firing, 0 resolved; the JSON report lists \d+ of them\)/,
+      /10,001 alert\(s\) \(10,001 firing, 0 resolved; the JSON report lists \d+ of them\)/,
     );
   });
 
@@ -118,15 +147,15 @@ describe('an incident of 10,000 alerts', () => {
       draft: false,
       status: 'closed',
       resolution: 'node pool replaced',
-      impact: { alerts: ALERTS },
-      alerts: { total: ALERTS, firing: ALERTS },
+      impact: { alerts: ALERTS + 1 },
+      alerts: { total: ALERTS + 1, firing: ALERTS + 1 },
     });
     const html = await h.get(`/v1/incidents/${id}/report?format=html`);
-    expect(html.text).toContain('10,000 alert(s) (10,000 firing, 0 resolved; the JSON report lists');
+    expect(html.text).toContain('10,001 alert(s) (10,001 firing, 0 resolved; the JSON report lists');
     // The closed incident still reads, bounded, through the API.
     const incident = await h.get(`/v1/incidents/${id}`);
     expect(incident.status).toBe(200);
-    expect(incident.body.alerts.total).toBe(ALERTS);
+    expect(incident.body.alerts.total).toBe(ALERTS + 1);
   });
 });
 
