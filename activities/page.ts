@@ -18,7 +18,12 @@ export interface PageInput {
   severity: string;
   title: string;
   impactStart: string | null;
+  /** A few of the incident's alerts (workflows/page-alerts.ts); the page lists 20. */
   alerts: Alert[];
+  /** How many alerts the incident has (absent from workflows that sent them all: `alerts.length`). */
+  alertCount?: number;
+  /** The runbook and dashboard of any of its alerts (absent: read from `alerts`). */
+  alertLinks?: { runbook: string | null; dashboard: string | null };
   enrichment: Enrichment | null;
   /** True when enrichment was still being read at the page: the rest follows as a note. */
   enrichmentPending?: boolean;
@@ -184,7 +189,7 @@ export function createPageActivities(deps: ActivityDeps) {
 }
 
 function pageDetails(input: PageInput): Record<string, unknown> {
-  const links = alertLinks(input.alerts);
+  const links = input.alertLinks ?? alertLinks(input.alerts);
   return {
     incident: input.incidentId,
     impact_start: input.impactStart,
@@ -194,7 +199,7 @@ function pageDetails(input: PageInput): Record<string, unknown> {
     runbook: links.runbook,
     dashboard: links.dashboard,
     alerts: input.alerts.slice(0, 20).map((a) => `${a.status}: ${a.summary}`),
-    alert_count: input.alerts.length,
+    alert_count: input.alertCount ?? input.alerts.length,
     ...enrichmentDetails(input.enrichment, input.enrichmentPending === true),
   };
 }
@@ -256,7 +261,7 @@ function pageLinks(publicUrl: string, input: PageInput): PageLink[] {
     { href: `${publicUrl}/#/incidents/${input.incidentId}`, text: 'Firebreak dashboard' },
     { href: `${publicUrl}/v1/incidents/${input.incidentId}/report`, text: 'Incident report' },
   ];
-  const { runbook, dashboard } = alertLinks(input.alerts);
+  const { runbook, dashboard } = input.alertLinks ?? alertLinks(input.alerts);
   if (runbook) links.push({ href: runbook, text: 'Runbook' });
   if (dashboard) links.push({ href: dashboard, text: 'Dashboard' });
   return links;

@@ -234,7 +234,7 @@ async function settle(
     );
     let alertsAccounted = 0;
     for (const incident of open) {
-      alertsAccounted += (await engine.incidents.get(incident.id))?.alerts.length ?? 0;
+      alertsAccounted += (await engine.incidents.get(incident.id))?.alerts.total ?? 0;
     }
     if (alertsAccounted >= options.notifications || Date.now() > deadline)
       return { incidents: open.length, pages: triggers(), alertsAccounted };

@@ -17,7 +17,8 @@ import {
 } from '../domain/actions';
 import type { AlertBatch } from '../domain/alert';
 import { incidentIdFor, isIncidentId, splitIncidentId, workflowIdForGroup } from '../domain/ids';
-import type { IncidentState, IncidentStatus, IncidentSummary } from '../domain/incident';
+import type { IncidentStatus, IncidentSummary } from '../domain/incident';
+import type { IncidentView } from '../domain/incident-view';
 import type { PagerDutyDelivery } from '../domain/pagerduty-events';
 import { buildReport, renderMarkdown, type IncidentReport } from '../domain/report';
 import { renderHtml } from '../domain/report-html';
@@ -95,8 +96,11 @@ export class IncidentService {
     return summaries;
   }
 
-  /** The live state of an open incident, or the last state of a closed one; null if unknown. */
-  async get(id: string): Promise<IncidentState | null> {
+  /**
+   * The live state of an open incident, or the last state of a closed one; null if unknown. Its alerts
+   * are a bounded selection with exact counts (`alerts.total`, …): see domain/incident-view.ts.
+   */
+  async get(id: string): Promise<IncidentView | null> {
     const execution = await this.find(id);
     if (execution) {
       try {

@@ -2,7 +2,7 @@
 // the browser. Everything that came from alerts or people is escaped: an alert summary is attacker-
 // controllable text, and this page is opened by responders who are logged in to the dashboard.
 import { short } from './enrichment';
-import type { IncidentReport } from './report';
+import { alertCountText, flapCountText, type IncidentReport } from './report';
 import { describeSuspect, formatDuration } from './timings';
 
 const ESCAPES: Record<string, string> = {
@@ -39,7 +39,7 @@ export function renderHtml(report: IncidentReport): string {
     report.draft ? '<p class="draft">Live draft: the incident is still open.</p>' : '',
     `<p class="summary">${escapeHtml(report.summary)}</p>`,
     facts(report),
-    `<h2>Impact</h2><p>${escapeHtml(report.impact.alerts)} alert(s), from ${escapeHtml(report.impact.startedAt ?? 'unknown')} to ${escapeHtml(report.impact.endedAt ?? 'not yet resolved')} (${escapeHtml(formatDuration(report.impact.durationMs))}).</p>`,
+    `<h2>Impact</h2><p>${escapeHtml(alertCountText(report))}, from ${escapeHtml(report.impact.startedAt ?? 'unknown')} to ${escapeHtml(report.impact.endedAt ?? 'not yet resolved')} (${escapeHtml(formatDuration(report.impact.durationMs))}).</p>`,
     timings(report),
     whatChanged(report),
     rollbacks(report),
@@ -57,10 +57,10 @@ export function renderHtml(report: IncidentReport): string {
       ),
     ),
     participants(report),
-    list(
-      'Flaps',
-      report.flaps.map((f) => `${escapeHtml(f.at)}: ${escapeHtml(f.summary)}`),
-    ),
+    list('Flaps', [
+      ...((report.flapCount ?? 0) > report.flaps.length ? [escapeHtml(flapCountText(report))] : []),
+      ...report.flaps.map((f) => `${escapeHtml(f.at)}: ${escapeHtml(f.summary)}`),
+    ]),
     list(
       'Follow-ups',
       report.followUps.map((f) => `&#9744; ${escapeHtml(f)}`),

@@ -4,6 +4,7 @@
 import { alertLinks } from './alert';
 import { headline, short, type DeployHistorySource } from './enrichment';
 import type { Flap, IncidentState, RollbackRecord, TimelineEntry } from './incident';
+import { incidentView, type AlertsView, type IncidentView } from './incident-view';
 import {
   entriesOfKind,
   followUpText,
@@ -63,16 +64,35 @@ export interface IncidentReport {
   resolvedBy: string | null;
   /** Skipped checks and failed optional steps, to be done after the incident. */
   followUps: string[];
-  /** Alerts that fired again within the flap window after monitoring had recovered. */
+  /** Alerts that fired again within the flap window after monitoring had recovered (the most recent ones). */
   flaps: Flap[];
-  alerts: Array<{ key: string; summary: string; status: string; startsAt: string; endsAt: string | null }>;
+  /** How many flaps there were in all (absent in reports archived before it existed: then `flaps.length`). */
+  flapCount?: number;
+  /** Exact counts and the bounded selection of the incident view (domain/incident-view.ts). */
+  alerts: ReportAlerts;
   timeline: TimelineEntry[];
   /** Repetitive entries left out of a very noisy timeline, counted (domain/timeline-budget.ts). */
   omitted: OmittedEntries[];
   generatedAt: string;
 }
 
-export function buildReport(state: IncidentState, generatedAt: string): IncidentReport {
+export interface ReportAlert {
+  key: string;
+  summary: string;
+  status: string;
+  startsAt: string;
+  endsAt: string | null;
+}
+
+export type ReportAlerts = Omit<AlertsView, 'items'> & { items: ReportAlert[] };
+
+/**
+ * From the incident's view, so a storm's report lists a bounded selection of its alerts with exact counts
+ * (the report travels to the archive and back as one Temporal payload). Given the whole state, the
+ * workflow's at close, it takes the view first.
+ */
+export function buildReport(incident: IncidentState | IncidentView, generatedAt: string): IncidentReport {
+  const state = isView(incident) ? incident : incidentView(incident);
   const timings = computeTimings(state);
   const enrichment = state.enrichment;
   const timeline = [...state.timeline].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -87,7 +107,7 @@ export function buildReport(state: IncidentState, generatedAt: string): Incident
     team: state.profile?.team ?? null,
     owners: state.profile?.owners ?? [],
     links: {
-      ...alertLinks(state.alerts.map((o) => o.alert)),
+      ...alertLinks(state.alerts.items.map((o) => o.alert)),
       pagerDuty: state.pagerDuty.url,
       more: timelineLinks(timeline),
     },
@@ -95,7 +115,7 @@ export function buildReport(state: IncidentState, generatedAt: string): Incident
       startedAt: timings.impactStart,
       endedAt: state.times.resolved,
       durationMs: timings.impactDurationMs,
-      alerts: state.alerts.length,
+      alerts: state.alerts.total,
     },
     timings,
     whatChanged: enrichment
@@ -119,21 +139,29 @@ export function buildReport(state: IncidentState, generatedAt: string): Incident
     resolution: state.resolution,
     resolvedBy: state.resolvedBy ? `${state.resolvedBy.by} (${state.resolvedBy.channel})` : null,
     followUps: (state.followUps as unknown[]).map(followUpText),
-    flaps: state.flaps ?? [],
-    alerts: state.alerts.map((o) => ({
-      key: o.key,
-      summary: o.alert.summary,
-      status: o.alert.status,
-      startsAt: o.alert.startsAt,
-      endsAt: o.alert.endsAt,
-    })),
+    flaps: state.flaps,
+    flapCount: state.flapCount,
+    alerts: {
+      ...state.alerts,
+      items: state.alerts.items.map((o) => ({
+        key: o.key,
+        summary: o.alert.summary,
+        status: o.alert.status,
+        startsAt: o.alert.startsAt,
+        endsAt: o.alert.endsAt,
+      })),
+    },
     timeline,
     omitted: omittedSummary(state),
     generatedAt,
   };
 }
 
-function summaryLine(state: IncidentState, timings: Timings): string {
+function isView(incident: IncidentState | IncidentView): incident is IncidentView {
+  return !Array.isArray(incident.alerts);
+}
+
+function summaryLine(state: IncidentView, timings: Timings): string {
   const parts = [`${state.severity} incident on ${state.service}: ${state.title}.`];
   if (timings.ttrMs !== null) parts.push(`Resolved after ${formatDuration(timings.ttrMs)}.`);
   else parts.push(`Status: ${state.status}.`);
@@ -168,7 +196,7 @@ export function renderMarkdown(report: IncidentReport): string {
     '',
     '## Impact',
     '',
-    `${report.impact.alerts} alert(s), from ${report.impact.startedAt ?? 'unknown'} to ${report.impact.endedAt ?? 'not yet resolved'} (${formatDuration(report.impact.durationMs)}).`,
+    `${alertCountText(report)}, from ${report.impact.startedAt ?? 'unknown'} to ${report.impact.endedAt ?? 'not yet resolved'} (${formatDuration(report.impact.durationMs)}).`,
     '',
     '## Timings',
     '',
@@ -284,14 +312,34 @@ function rollbackSection(report: IncidentReport): string[] {
 
 function flapSection(report: IncidentReport): string[] {
   if (report.flaps.length === 0) return [];
-  const lines = [
-    '## Flaps',
-    '',
-    `${report.flaps.length} re-fire(s) within the flap window after recovery:`,
-    '',
-  ];
+  const lines = ['## Flaps', '', `${flapCountText(report)} within the flap window after recovery:`, ''];
   for (const flap of report.flaps) lines.push(`- ${flap.at}: ${flap.summary}`);
   return [...lines, ''];
+}
+
+/**
+ * "10,000 alert(s) (9,500 firing, 500 resolved; the JSON report lists 500 of them)": the total is always
+ * the incident's, never the length of the shown selection. Reports archived before the view carried
+ * the alerts as a plain list.
+ */
+export function alertCountText(report: IncidentReport): string {
+  const alerts = report.alerts as ReportAlerts | ReportAlert[];
+  const total = report.impact.alerts;
+  if (Array.isArray(alerts)) return `${withThousands(total)} alert(s)`;
+  const listed = alerts.omitted > 0 ? `; the JSON report lists ${withThousands(alerts.shown)} of them` : '';
+  return `${withThousands(total)} alert(s) (${withThousands(alerts.firing)} firing, ${withThousands(alerts.resolved)} resolved${listed})`;
+}
+
+/** "120 re-fire(s); the last 100 listed" once an incident flapped more than the view keeps. */
+export function flapCountText(report: IncidentReport): string {
+  const total = report.flapCount ?? report.flaps.length;
+  const listed = total > report.flaps.length ? `; the last ${withThousands(report.flaps.length)} listed` : '';
+  return `${withThousands(total)} re-fire(s)${listed}`;
+}
+
+/** 10000 → "10,000", by hand: the same on every worker, whatever its locale data. */
+export function withThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 function followUpSection(report: IncidentReport): string[] {

@@ -41,6 +41,7 @@ import {
   type DeployHistory,
 } from '../domain/enrichment';
 import { incidentIdFor } from '../domain/ids';
+import { incidentView } from '../domain/incident-view';
 import {
   allAlertsResolved,
   higherSeverity,
@@ -59,7 +60,9 @@ import type { ResponderVerdict } from '../activities/policy';
 import type { PagerIncident } from '../integrations/roles';
 import { DeploySafety } from './deploy-safety';
 import { JENKINS_BUILD, OPTIONAL_STEP } from './activity-options';
+import { carryOver } from './carry-over';
 import { ONE_LOCAL_ATTEMPT, failureOf, isFinal, localFirst } from './local-first';
+import { pageAlerts } from './page-alerts';
 import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from './messages';
 import { Stakeholders } from './stakeholders';
 
@@ -69,6 +72,8 @@ export interface IncidentInput {
   service: string;
   /** Alerts that arrived while the previous incident of this group was closing (continue-as-new). */
   carriedOver?: AlertBatch[];
+  /** Alerts of those that did not fit in the input (workflows/carry-over.ts), counted. */
+  leftOutOfCarryOver?: number;
   /**
    * False on a server without Firebreak's search attributes (Temporal's time-skipping test server
    * implements no operator service to register them); the incident is then not listable by them.
@@ -149,6 +154,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
   const incident = new Incident(input);
   incident.listen();
   for (const batch of input.carriedOver ?? []) incident.applyAlerts(batch);
+  if (input.leftOutOfCarryOver) incident.noteLeftOutOfCarryOver(input.leftOutOfCarryOver);
 
   await condition(() => incident.state.alerts.length > 0);
   incident.announce();
@@ -252,7 +258,7 @@ class Incident {
 
   listen(): void {
     setHandler(alertsSignal, (batch) => this.applyAlerts(batch));
-    setHandler(stateQuery, () => this.state);
+    setHandler(stateQuery, () => incidentView(this.state));
     setHandler(actionUpdate, (request) => this.act(request), {
       validator: (request) => this.validate(request),
     });
@@ -292,6 +298,16 @@ class Incident {
     if (this.state.status !== 'resolved' && allAlertsResolved(this.state.alerts) && batch.truncated === 0) {
       this.resolve(MONITORING, 'all alerts resolved by monitoring');
     }
+  }
+
+  /** Alerts that fired while the previous incident closed, too many to carry over: counted here. */
+  noteLeftOutOfCarryOver(count: number): void {
+    this.record(
+      'alerts-truncated',
+      `${count} alerts that fired while the previous incident closed were too many to carry over; monitoring sends them again while they fire`,
+      MONITORING,
+      { data: { leftOutOfCarryOver: count } },
+    );
   }
 
   /** Monitoring had recovered, and an alert fires again within the flap window: same incident, no new page. */
@@ -773,7 +789,7 @@ class Incident {
       severity: this.state.severity,
       title: this.state.title,
       impactStart: this.state.times.impactStart,
-      alerts: this.state.alerts.map((o) => o.alert),
+      ...pageAlerts(this.state.alerts),
       enrichment: this.state.enrichment,
       enrichmentPending: !complete,
       suspectDeploy: suspect,
@@ -844,7 +860,8 @@ class Incident {
     await this.drainBackground();
     if (this.lateBatches.length > 0) {
       // Alerts fired while this incident was closing: they open the group's next incident, not nowhere.
-      await continueAsNew<typeof incidentWorkflow>({ ...this.input, carriedOver: this.lateBatches });
+      const { leftOutOfCarryOver: _counted, ...input } = this.input;
+      await continueAsNew<typeof incidentWorkflow>({ ...input, ...carryOver(this.lateBatches) });
     }
     return report;
   }

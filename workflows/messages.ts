@@ -3,7 +3,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ActionOutcome, ActionRequest } from '../domain/actions';
 import type { AlertBatch } from '../domain/alert';
-import type { IncidentState } from '../domain/incident';
+import type { IncidentView } from '../domain/incident-view';
 import type { PagerDutyDelivery } from '../domain/pagerduty-events';
 
 /** New, repeated or resolved alerts for the incident's group (sent with signal-with-start). */
@@ -18,5 +18,8 @@ export const pagerDutySignal = defineSignal<[PagerDutyDelivery]>('pagerduty');
 /** A responder action, validated against the incident's state before it is accepted. */
 export const actionUpdate = defineUpdate<ActionOutcome, [ActionRequest]>('action');
 
-/** The live incident: status, alerts, enrichment, timings and timeline. */
-export const stateQuery = defineQuery<IncidentState>('state');
+/**
+ * The live incident: status, enrichment, timings, timeline, and its alerts as a bounded selection with
+ * exact counts (domain/incident-view.ts), so the answer stays under Temporal's 2 MB in a storm.
+ */
+export const stateQuery = defineQuery<IncidentView>('state');

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ActionOutcome } from '../../domain/actions';
-import type { IncidentState, IncidentSummary } from '../../domain/incident';
+import type { IncidentSummary } from '../../domain/incident';
+import type { IncidentView } from '../../domain/incident-view';
 import type { FreezeAnswer } from '../freeze';
 
 export interface ApiConnection {
@@ -52,7 +53,7 @@ export class ApiClient {
     return this.json('GET', `/v1/incidents${query.size ? `?${query}` : ''}`);
   }
 
-  incident(id: string): Promise<IncidentState> {
+  incident(id: string): Promise<IncidentView> {
     return this.json('GET', `/v1/incidents/${encodeURIComponent(id)}`);
   }
 

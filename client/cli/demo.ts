@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { IncidentState } from '../../domain/incident';
+import type { IncidentView } from '../../domain/incident-view';
 import {
   SANDBOX_ALERT_TOKEN,
   SANDBOX_API_TOKEN,
@@ -136,12 +136,12 @@ function alertPayload(status: 'firing' | 'resolved', startsAt: string): unknown 
 async function waitFor(
   api: string,
   id: string,
-  done: (s: IncidentState) => boolean,
+  done: (s: IncidentView) => boolean,
   what: string,
-): Promise<IncidentState> {
+): Promise<IncidentView> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const state = (await get(api, `/v1/incidents/${id}`).then(JSON.parse)) as IncidentState;
+    const state = (await get(api, `/v1/incidents/${id}`).then(JSON.parse)) as IncidentView;
     if (done(state)) return state;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -1,5 +1,7 @@
 // Plain-text views of incidents for the terminal.
-import type { IncidentState, IncidentSummary } from '../../domain/incident';
+import type { IncidentSummary } from '../../domain/incident';
+import type { AlertsView, IncidentView } from '../../domain/incident-view';
+import { withThousands } from '../../domain/report';
 import { computeTimings, describeSuspect, formatDuration } from '../../domain/timings';
 
 export function printIncidents({ incidents }: { incidents: IncidentSummary[] }): void {
@@ -23,7 +25,10 @@ export function printIncidents({ incidents }: { incidents: IncidentSummary[] }):
   }
 }
 
-export function printIncident(state: IncidentState): void {
+/** Alerts listed under the header: the view may hold 500, a terminal wants a glance. */
+const ALERTS_PRINTED = 10;
+
+export function printIncident(state: IncidentView): void {
   const timings = computeTimings(state);
   console.log(`${state.id}  [${state.severity}] ${state.service}: ${state.title}`);
   console.log(
@@ -42,10 +47,33 @@ export function printIncident(state: IncidentState): void {
   if (state.freeze?.kinds.length) {
     console.log(`deploys frozen (${state.freeze.kinds.join(', ')}) since ${state.freeze.since ?? 'unknown'}`);
   }
+  printAlerts(state.alerts);
   console.log('');
   for (const entry of state.timeline) {
     console.log(
       `${entry.at}  ${entry.kind.padEnd(18)} ${entry.message}  (${entry.actor.by}/${entry.actor.channel})`,
     );
   }
+}
+
+/** "alerts 10,000 (9,500 firing, 500 resolved); 10 of 10,000 listed, firing first", then those ten. */
+function printAlerts(alerts: AlertsView): void {
+  const printed = mostUsefulFirst(alerts.items).slice(0, ALERTS_PRINTED);
+  const listed =
+    printed.length < alerts.total
+      ? `; ${withThousands(printed.length)} of ${withThousands(alerts.total)} listed, firing first (--json holds ${withThousands(alerts.shown)})`
+      : '';
+  console.log(
+    `alerts ${withThousands(alerts.total)} (${withThousands(alerts.firing)} firing, ${withThousands(alerts.resolved)} resolved)${listed}`,
+  );
+  for (const o of printed) console.log(`  ${o.alert.status.padEnd(8)} ${o.alert.summary}  (${o.key})`);
+}
+
+/** The view keeps the incident's order; a glance wants what still fires, the newest first. */
+function mostUsefulFirst(items: AlertsView['items']): AlertsView['items'] {
+  return [...items].sort(
+    (a, b) =>
+      Number(b.alert.status === 'firing') - Number(a.alert.status === 'firing') ||
+      Date.parse(b.changedAt) - Date.parse(a.changedAt),
+  );
 }

@@ -213,6 +213,7 @@
         ? el('div', { class: `message${message.error ? ' error' : ''}`, role: 'status', text: message.text })
         : null,
       open ? actions(incident) : null,
+      alertsSection(incident),
       whatChanged(incident),
       // The report comes before the timeline, which grows while the incident is open.
       el('h2', { text: 'Report' }),
@@ -243,7 +244,64 @@
     document.getElementById('timeline').replaceWith(timeline(incident.timeline || []));
     const changed = document.getElementById('what-changed');
     if (changed) changed.replaceWith(whatChanged(incident));
+    const alerts = document.getElementById('alerts');
+    if (alerts) alerts.replaceWith(alertsSection(incident));
     schedule(() => refreshLive(id));
+  }
+
+  /** Alerts listed on the page: the API's view holds up to 500; a phone wants the firing ones on top. */
+  const ALERTS_LISTED = 20;
+
+  /**
+   * The counts are the incident's (`alerts.total`), never the length of the list shown. A live incident
+   * carries occurrences (`{ key, alert }`), an archived report compact entries, and a report archived
+   * before the counts existed a plain list.
+   */
+  function alertsSection(incident) {
+    const alerts = countedAlerts(incident);
+    const listed = alerts.items
+      .map((item) => (item.alert ? { key: item.key, ...item.alert, changedAt: item.changedAt } : item))
+      .sort(
+        (a, b) =>
+          Number(b.status === 'firing') - Number(a.status === 'firing') ||
+          Date.parse(b.changedAt || b.startsAt) - Date.parse(a.changedAt || a.startsAt),
+      )
+      .slice(0, ALERTS_LISTED);
+    const more = alerts.total - listed.length;
+    return el(
+      'section',
+      { id: 'alerts' },
+      el('h2', { text: 'Alerts' }),
+      el('p', {
+        id: 'alert-counts',
+        text: `${number(alerts.total)} alert(s): ${number(alerts.firing)} firing, ${number(alerts.resolved)} resolved`,
+      }),
+      el(
+        'ul',
+        { class: 'alerts' },
+        listed.map((a) =>
+          el('li', { 'data-status': a.status }, el('strong', { text: a.status }), ' ', a.summary),
+        ),
+      ),
+      more > 0
+        ? el('p', {
+            class: 'muted',
+            text: `${number(listed.length)} of ${number(alerts.total)} shown, firing first; ${number(more)} more not listed`,
+          })
+        : null,
+    );
+  }
+
+  function countedAlerts(incident) {
+    const alerts = incident.alerts;
+    if (alerts && !Array.isArray(alerts)) return alerts;
+    const items = alerts || [];
+    const firing = items.filter((a) => (a.alert ? a.alert.status : a.status) === 'firing').length;
+    return { total: items.length, firing, resolved: items.length - firing, items };
+  }
+
+  function number(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   }
 
   function timeline(entries) {

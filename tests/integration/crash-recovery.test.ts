@@ -55,10 +55,10 @@ describe('a worker killed mid-incident', () => {
     try {
       const state = await h.waitForState(
         id,
-        (s) => s.alerts.some((a) => a.key.startsWith('beefbeefbeefbeef@')),
+        (s) => s.alerts.items.some((a) => a.key.startsWith('beefbeefbeefbeef@')),
         'the late alert',
       );
-      expect(state.alerts).toHaveLength(2);
+      expect(state.alerts.total).toBe(2);
     } finally {
       await killWorker(worker);
     }

@@ -115,6 +115,12 @@ describe('the dashboard in a browser', () => {
     expect(await page.title()).toBe('Firebreak');
   });
 
+  test('the incident page counts the incident’s alerts and lists them as text', async () => {
+    expect(await page.locator('#alert-counts').innerText()).toBe('1 alert(s): 1 firing, 0 resolved');
+    expect(await page.locator('#alerts li[data-status="firing"]').innerText()).toContain('<img src=x');
+    expect(await page.locator('#alerts img').count()).toBe(0);
+  });
+
   test('clicking Acknowledge goes through the API as the dashboard channel and the timeline shows it', async () => {
     await page.click('form[data-action="acknowledge"] button');
     await page.locator('#timeline [data-kind="acknowledged"]').waitFor();
@@ -168,6 +174,7 @@ describe('the dashboard in a browser', () => {
     expect(await page.locator('#rollback-candidate').innerText()).toContain(
       h.sandbox.history.candidateSha.slice(0, 12),
     );
+    expect(await page.locator('#alert-counts').innerText()).toBe('1 alert(s): 1 firing, 0 resolved');
     await page.click('#show-report');
     const frame = page.frameLocator('iframe.report');
     await frame.locator('h1').waitFor();

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../client/cli/ports';
-import type { IncidentState } from '../../domain/incident';
+import type { IncidentView } from '../../domain/incident-view';
 import { SANDBOX_API_TOKEN } from '../../sandbox';
 import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
 
@@ -71,14 +71,14 @@ describe('the deploy freeze and the hotfix path', () => {
     await h.waitForState(id, (s) => s.times.paged !== null, 'the page');
     return id;
   };
-  const rollBack = async (id: string): Promise<IncidentState> => {
+  const rollBack = async (id: string): Promise<IncidentView> => {
     const response = await h.post(`/v1/incidents/${id}/actions`, { action: 'rollback', by: 'ada' });
     expect(response.status).toBe(200);
     return h.waitForState(id, (s) => s.status === 'mitigated', 'the rollback');
   };
   const resolve = async (id: string, fingerprint: string): Promise<void> => {
     const state = await h.incidents.get(id);
-    const startsAt = state?.alerts[0]?.alert.startsAt;
+    const startsAt = state?.alerts.items[0]?.alert.startsAt;
     await h.post(
       '/v1/alerts/alertmanager',
       alertmanagerPayload(h.service, { fingerprint, status: 'resolved', ...(startsAt ? { startsAt } : {}) }),

@@ -2,7 +2,7 @@
 // the page names what changed and the suspect deploy, never waits for a slow GitHub longer than the
 // budget (the rest follows as a PagerDuty note), rate limits are waited out, a missing repo is named,
 // and the report's deploy-aware timings match the known times of the incident.
-import type { IncidentState } from '../../domain/incident';
+import type { IncidentView } from '../../domain/incident-view';
 import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
 
 const MINUTE = 60_000;
@@ -49,7 +49,7 @@ describe('enrichment on the incident path', () => {
     id: string,
     fingerprint: string,
     startsAt: string,
-  ): Promise<IncidentState> => {
+  ): Promise<IncidentView> => {
     const payload = alertmanagerPayload(h.service, { fingerprint, startsAt, status: 'resolved' });
     expect((await h.post('/v1/alerts/alertmanager', payload)).status).toBe(202);
     const closed = await h.waitForState(id, (s) => s.status === 'closed', 'the close');
@@ -65,8 +65,8 @@ describe('enrichment on the incident path', () => {
     return { event, payload: body?.payload };
   };
 
-  const kinds = (s: IncidentState) => s.timeline.map((t) => t.kind);
-  const entry = (s: IncidentState, kind: string) => s.timeline.find((t) => t.kind === kind);
+  const kinds = (s: IncidentView) => s.timeline.map((t) => t.kind);
+  const entry = (s: IncidentView, kind: string) => s.timeline.find((t) => t.kind === kind);
 
   test('with GitHub answering quickly the page carries the whole story: suspect deploy, rollback candidate and its age, migrations, owners, runbook', async () => {
     const history = seed();

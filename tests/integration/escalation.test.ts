@@ -4,7 +4,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ServiceConfig } from '../../config/schema';
 import type { AlertBatch } from '../../domain/alert';
-import type { IncidentState } from '../../domain/incident';
+import type { IncidentView } from '../../domain/incident-view';
 import { renderMarkdown } from '../../domain/report';
 import type { Sandbox } from '../../sandbox';
 import { startTimeSkippingWorld, untilState, type TimeSkippingWorld } from '../support/time-skipping';
@@ -86,7 +86,7 @@ describe('escalation and auto-rollback on the incident’s timers', () => {
 
   type Handle = Awaited<ReturnType<typeof openIncident>>['handle'];
 
-  const escalations = (s: IncidentState) => s.timeline.filter((t) => t.kind === 'escalated');
+  const escalations = (s: IncidentView) => s.timeline.filter((t) => t.kind === 'escalated');
   const pagerDutyIncident = (id: string) => sandbox.pagerduty.incidents().find((i) => i.dedupKey === id);
   const act = (handle: Handle, request: Record<string, unknown>) =>
     handle.executeUpdate(actionUpdate, {

@@ -35,14 +35,14 @@ describe('alert sources', () => {
     });
     expect(firing.status).toBe(202);
     const id = ((await firing.json()) as any).incidents[0].id;
-    await h.waitForState(id, (s) => s.alerts.length === 1, 'the alert');
+    await h.waitForState(id, (s) => s.alerts.total === 1, 'the alert');
     await raw('/v1/alerts/grafana', JSON.stringify(grafanaPayload('resolved', h.service)), {
       authorization: basic,
     });
     await h.waitForClosed(id);
     const state = await h.waitForState(id, (s) => s.status === 'closed', 'monitoring recovery');
     expect(state.resolvedBy).toEqual({ by: 'monitoring', channel: 'workflow' });
-    expect(state.alerts[0]?.alert.links.dashboard).toContain('viewPanel=2');
+    expect(state.alerts.items[0]?.alert.links.dashboard).toContain('viewPanel=2');
   });
 
   test('Datadog signed with an HMAC of the body opens an incident; a forged signature is refused', async () => {
@@ -54,8 +54,8 @@ describe('alert sources', () => {
     const response = await raw('/v1/alerts/datadog', body, { 'x-firebreak-signature': signature });
     expect(response.status).toBe(202);
     const id = ((await response.json()) as any).incidents[0].id;
-    const state = await h.waitForState(id, (s) => s.alerts.length === 1, 'the alert');
-    expect(state.alerts[0]?.alert).toMatchObject({ source: 'datadog', severity: 'critical' });
+    const state = await h.waitForState(id, (s) => s.alerts.total === 1, 'the alert');
+    expect(state.alerts.items[0]?.alert).toMatchObject({ source: 'datadog', severity: 'critical' });
     await closeIncident(id);
   });
 
@@ -70,7 +70,7 @@ describe('alert sources', () => {
     expect(response.status).toBe(202);
     const state = await h.waitForState(
       response.body.incidents[0].id,
-      (s) => s.alerts.length === 1,
+      (s) => s.alerts.total === 1,
       'the alert',
     );
     expect(state.title).toBe('queue backlog above 10k');
@@ -81,7 +81,7 @@ describe('alert sources', () => {
     const startsAt = new Date().toISOString();
     const opened = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service, { startsAt }));
     const id = opened.body.incidents[0].id;
-    await h.waitForState(id, (s) => s.alerts.length === 1, 'the alert');
+    await h.waitForState(id, (s) => s.alerts.total === 1, 'the alert');
     const truncated = {
       ...alertmanagerPayload(h.service, { status: 'resolved', startsAt }),
       truncatedAlerts: 3,
@@ -89,7 +89,7 @@ describe('alert sources', () => {
     await h.post('/v1/alerts/alertmanager', truncated);
     const state = await h.waitForState(
       id,
-      (s) => s.alerts[0]?.alert.status === 'resolved',
+      (s) => s.alerts.items[0]?.alert.status === 'resolved',
       'the resolved alert',
     );
     expect(state.status).not.toBe('resolved');
@@ -107,13 +107,13 @@ describe('alert sources', () => {
     });
     const opened = await h.post('/v1/alerts/alertmanager', two);
     const id = opened.body.incidents[0].id;
-    await h.waitForState(id, (s) => s.alerts.length === 2, 'both alerts');
+    await h.waitForState(id, (s) => s.alerts.total === 2, 'both alerts');
     const mixed = structuredClone(two);
     mixed.alerts[0] = { ...mixed.alerts[0], status: 'resolved', endsAt: new Date().toISOString() };
     await h.post('/v1/alerts/alertmanager', mixed);
     const state = await h.waitForState(
       id,
-      (s) => s.alerts.some((a) => a.alert.status === 'resolved'),
+      (s) => s.alerts.items.some((a) => a.alert.status === 'resolved'),
       'one resolved',
     );
     expect(state.status).not.toBe('resolved');

@@ -3,7 +3,7 @@
 // fails for good is a timeline entry and a follow-up in the report; what fails for a while is retried
 // (after Slack's and Jira's Retry-After) and arrives once. A refused report attachment leaves the
 // ticket's close as it was.
-import type { IncidentState } from '../../domain/incident';
+import type { IncidentView } from '../../domain/incident-view';
 import { REVOKED_WEBHOOK_KEY } from '../../sandbox/slack';
 import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
 
@@ -12,7 +12,7 @@ const PAGE_WITHIN_MS = 3500;
 
 async function runIncident(
   h: Harness,
-): Promise<{ id: string; paged: IncidentState; resolvedAfterMs: number }> {
+): Promise<{ id: string; paged: IncidentView; resolvedAfterMs: number }> {
   const intake = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service));
   const id: string = intake.body.incidents[0].id;
   const paged = await h.waitForState(id, (s) => s.times.paged !== null, 'the page');
@@ -28,7 +28,7 @@ async function runIncident(
   return { id, paged, resolvedAfterMs: Date.now() - asked };
 }
 
-const pagedAfterMs = (s: IncidentState) =>
+const pagedAfterMs = (s: IncidentView) =>
   Date.parse(s.times.paged ?? '') - Date.parse(s.times.detected ?? '');
 
 describe('vendors that refuse for good', () => {
@@ -69,7 +69,7 @@ describe('vendors that refuse for good', () => {
     expect(followUps.find((f) => f.includes('ticket'))).toContain(
       'project: Specify a valid project ID or key',
     );
-    const timeline = report.body.timeline as IncidentState['timeline'];
+    const timeline = report.body.timeline as IncidentView['timeline'];
     expect(timeline.map((t) => t.kind)).toEqual(expect.arrayContaining(['notify-failed', 'ticket-failed']));
     expect(h.sandbox.jira.requests('POST', '/rest/api/3/issue')).toHaveLength(1);
     const slackFailures = timeline.filter((t) => t.kind === 'notify-failed' && t.message.startsWith('Slack'));
@@ -166,7 +166,7 @@ describe('a Jira that refuses the report attachment', () => {
     expect(
       followUps.find((f) => f.startsWith(`the report could not be attached to ticket ${ticket?.key}`)),
     ).toContain('413');
-    const kinds = (report.body.timeline as IncidentState['timeline']).map((t) => t.kind);
+    const kinds = (report.body.timeline as IncidentView['timeline']).map((t) => t.kind);
     expect(kinds).toEqual(expect.arrayContaining(['ticket-report-failed', 'ticket-closed']));
   });
 });

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { IncidentState } from '../../domain/incident';
+import type { IncidentView } from '../../domain/incident-view';
 import { SANDBOX_API_TOKEN } from '../../sandbox';
 import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
 
@@ -51,7 +51,7 @@ describe('rollback safety checks on the incident path', () => {
     h.sandbox.jenkins.triggers.filter(
       (t) => t.parameters.INCIDENT_ID === id && t.job === h.sandbox.rollbackJob,
     );
-  const entries = (state: IncidentState | null, kind: string) =>
+  const entries = (state: IncidentView | null, kind: string) =>
     (state?.timeline ?? []).filter((t) => t.kind === kind);
 
   test('a target older than staleAfter runs, and the actor, the timeline and the page hear the hotfix suggestion', async () => {
@@ -222,7 +222,7 @@ describe('rollback safety checks on the incident path', () => {
     ).toHaveLength(1);
     const after = (await h.client.workflow
       .getHandle(state?.workflowId as string)
-      .query('state')) as IncidentState;
+      .query('state')) as IncidentView;
     expect(entries(after, 'rollback-cancelled')).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(h.sandbox.jenkins.builds(h.sandbox.rollbackJob).at(-1)?.result).toBe('ABORTED');

@@ -4,7 +4,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ServiceConfig } from '../../config/schema';
 import type { AlertBatch } from '../../domain/alert';
-import type { IncidentState } from '../../domain/incident';
+import type { IncidentView } from '../../domain/incident-view';
 import type { Sandbox } from '../../sandbox';
 import { startTimeSkippingWorld, untilState, type TimeSkippingWorld } from '../support/time-skipping';
 import { actionUpdate, alertsSignal, stateQuery } from '../../workflows/messages';
@@ -81,7 +81,7 @@ describe('verifying that monitoring recovers after a rollback', () => {
     handle.executeUpdate(actionUpdate, {
       args: [{ actor: { by: 'ada@example.test', channel: 'api' }, request: request as never }],
     });
-  const entry = (s: IncidentState, kind: string) => s.timeline.find((t) => t.kind === kind);
+  const entry = (s: IncidentView, kind: string) => s.timeline.find((t) => t.kind === kind);
 
   test('monitoring still firing 10 minutes after a successful rollback: the timeline, the page and stakeholders hear it', async () => {
     const handle = await rolledBack('never-recovers');

@@ -2,7 +2,7 @@
 // a Jira Cloud ticket opened with the incident, linked in the timeline and on the PagerDuty incident, a
 // comment per milestone, closed with the report attached and its summary; Slack and email routed per audience and
 // severity, saying impact, status and when the next update comes.
-import type { IncidentState } from '../../domain/incident';
+import type { IncidentView } from '../../domain/incident-view';
 import { formatDuration } from '../../domain/timings';
 import { adfPlainText } from '../../integrations/adf';
 import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
@@ -211,7 +211,7 @@ describe('tickets and stakeholder updates along an incident', () => {
       .map((r) => r.path.split('/').at(-1));
     expect(order.indexOf('attachments')).toBeGreaterThanOrEqual(0);
     expect(order.indexOf('attachments')).toBeLessThan(order.indexOf('transitions'));
-    const kinds = (report.timeline as IncidentState['timeline']).map((t) => `${t.kind}: ${t.message}`);
+    const kinds = (report.timeline as IncidentView['timeline']).map((t) => `${t.kind}: ${t.message}`);
     expect(kinds).toContain(
       `ticket-report-attached: report attached to ticket OPS-1: ${id}-report.md, ${id}-report.html`,
     );
@@ -219,7 +219,7 @@ describe('tickets and stakeholder updates along an incident', () => {
 
   test('the timeline says who was told what, and the report has no follow-ups', async () => {
     const report = await h.get(`/v1/incidents/${id}/report`);
-    const kinds = (report.body.timeline as IncidentState['timeline']).map((t) => `${t.kind}: ${t.message}`);
+    const kinds = (report.body.timeline as IncidentView['timeline']).map((t) => `${t.kind}: ${t.message}`);
     expect(kinds).toEqual(
       expect.arrayContaining(['notified: email (leadership): opened', 'notified: Slack: acknowledged']),
     );

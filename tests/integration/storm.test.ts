@@ -48,7 +48,7 @@ describe('an alert storm', () => {
     const counts = await Promise.all(
       incidents.map(
         async (i) =>
-          (await h.waitForState(i.id, (s) => s.alerts.length === PER_GROUP, 'all alerts')).alerts.length,
+          (await h.waitForState(i.id, (s) => s.alerts.total === PER_GROUP, 'all alerts')).alerts.total,
       ),
     );
     expect(counts.reduce((a, b) => a + b, 0)).toBe(GROUPS * PER_GROUP);

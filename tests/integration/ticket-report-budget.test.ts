@@ -3,7 +3,7 @@
 // becomes a follow-up, and the ticket is still commented and moved to Done within that budget.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { AlertBatch } from '../../domain/alert';
-import type { IncidentState } from '../../domain/incident';
+import type { IncidentView } from '../../domain/incident-view';
 import type { IncidentReport } from '../../domain/report';
 import type { Sandbox } from '../../sandbox';
 import { startTimeSkippingWorld, type TimeSkippingWorld } from '../support/time-skipping';
@@ -56,7 +56,7 @@ describe('a Jira attachment outage at close', () => {
       signalArgs: [batch],
     });
     const deadline = Date.now() + 20_000;
-    let state: IncidentState = await handle.query(stateQuery);
+    let state: IncidentView = await handle.query(stateQuery);
     while (!state.ticket && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       state = await handle.query(stateQuery);

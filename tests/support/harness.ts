@@ -14,7 +14,7 @@ import { IncidentService } from '../../client/incidents';
 import { intakeSettings } from '../../client/intake/intake';
 import { FirebreakMetrics } from '../../client/metrics';
 import type { FirebreakConfig, ServiceConfig } from '../../config/schema';
-import type { IncidentState } from '../../domain/incident';
+import type { IncidentView } from '../../domain/incident-view';
 import { FileReportArchive } from '../../integrations/report-archive';
 import {
   SANDBOX_ALERT_TOKEN,
@@ -48,10 +48,10 @@ export interface Harness {
   waitForClosed(id: string): Promise<void>;
   waitForState(
     id: string,
-    done: (s: IncidentState) => boolean,
+    done: (s: IncidentView) => boolean,
     what: string,
     timeoutMs?: number,
-  ): Promise<IncidentState>;
+  ): Promise<IncidentView>;
   stop(): Promise<void>;
 }
 
@@ -197,7 +197,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     get: (route, token = SANDBOX_API_TOKEN) => request('GET', route, undefined, token),
     waitForState: async (id, done, what, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
-      let last: IncidentState | null = null;
+      let last: IncidentView | null = null;
       while (Date.now() < deadline) {
         last = await incidents.get(id).catch(() => null);
         if (last && done(last)) return last;

@@ -8,7 +8,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { temporalTestServerPath } from '../../client/temporal/binaries';
 import type { FirebreakConfig } from '../../config/schema';
-import type { IncidentState } from '../../domain/incident';
+import type { IncidentView } from '../../domain/incident-view';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox';
 import { buildActivityDeps } from '../../worker/wiring';
 import { stateQuery } from '../../workflows/messages';
@@ -64,7 +64,7 @@ export async function startTimeSkippingWorld(options: TimeSkippingOptions): Prom
 
 /** Anything that answers the incident's state query (a workflow handle). */
 export interface StateReader {
-  query(query: typeof stateQuery): Promise<IncidentState>;
+  query(query: typeof stateQuery): Promise<IncidentView>;
 }
 
 /**
@@ -73,11 +73,11 @@ export interface StateReader {
  */
 export async function untilState(
   handle: StateReader,
-  done: (state: IncidentState) => boolean,
+  done: (state: IncidentView) => boolean,
   what: string,
-): Promise<IncidentState> {
+): Promise<IncidentView> {
   const deadline = Date.now() + 20_000;
-  let last: IncidentState | null = null;
+  let last: IncidentView | null = null;
   while (Date.now() < deadline) {
     last = await handle.query(stateQuery);
     if (done(last)) return last;
