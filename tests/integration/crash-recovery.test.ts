@@ -94,3 +94,43 @@ describe('a worker killed mid-incident', () => {
     }
   });
 });
+
+describe('a worker killed right after paging', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ worker: false });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  test('a worker killed after PagerDuty took the page, before the incident recorded it, leaves one PagerDuty incident and one page in the timeline', async () => {
+    // The page is a local activity: its result is recorded with the workflow task, which the on-call
+    // lookup right after it holds open here for 5 s. The kill lands in that window.
+    h.sandbox.pagerduty.addFault({ pathPrefix: '/oncalls', status: 0, delayMs: 5000, times: 1 });
+    let worker = await startWorkerProcess(h);
+    const intake = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service));
+    const id: string = intake.body.incidents[0].id;
+    const triggers = () =>
+      h.sandbox.pagerduty.events.filter((e) => e.action === 'trigger' && e.dedupKey === id);
+    await until(() => triggers().length === 1, 'PagerDuty to take the page');
+    await killWorker(worker);
+
+    worker = await startWorkerProcess(h);
+    try {
+      const state = await h.waitForState(
+        id,
+        (s) => s.times.paged !== null,
+        'the page after the crash',
+        60_000,
+      );
+      // The next worker sent the page again with the same dedup key; PagerDuty folded it into the incident.
+      expect(triggers().length).toBeGreaterThanOrEqual(2);
+      expect(h.sandbox.pagerduty.incidents().filter((i) => i.dedupKey === id)).toHaveLength(1);
+      expect(state.timeline.filter((e) => e.kind === 'paged')).toHaveLength(1);
+    } finally {
+      await killWorker(worker);
+    }
+  });
+});
