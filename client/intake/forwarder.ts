@@ -1,7 +1,9 @@
 // Hands journaled alert batches to their incidents, one group at a time and in order. Whatever arrives
 // for a group while its previous hand-off is in flight goes together in the next one, so a storm costs
-// a few Temporal round trips per group instead of one per alert. A failed hand-off is retried with
-// backoff, never dropped: the journal keeps the batches until Temporal has them.
+// a few Temporal round trips per group instead of one per alert. A group handed off twice within
+// `lingerMs` is in a storm: from then on it hands off at most once per `lingerMs` (its first alert, and
+// a quick second one, still go at once). A failed hand-off is retried with backoff, never dropped: the
+// journal keeps the batches until Temporal has them.
 import type { AlertBatch } from '../../domain/alert';
 import type { IntakeResult } from '../incidents';
 import type { JournalEntry } from './journal';
@@ -19,6 +21,15 @@ interface GroupQueue {
   running: boolean;
 }
 
+/** A group's last hand-off, kept a while after its queue empties: the next one may be part of a storm. */
+interface LastHandoff {
+  at: number;
+  storm: boolean;
+}
+
+/** Past this many remembered groups, the ones quiet for longer than the linger are forgotten. */
+const REMEMBERED_GROUPS = 10_000;
+
 export interface ForwarderOptions {
   deliver: Deliver;
   /** Called once batches are safely in Temporal (the journal marks them done). */
@@ -26,7 +37,7 @@ export interface ForwarderOptions {
   /** Called when a hand-off fails; it is retried. */
   failed?: (group: string, error: unknown) => void;
   retryInitialMs?: number;
-  /** When more is waiting after a hand-off, wait this long so the next one gathers more (storms). */
+  /** In a storm, a group's hand-offs are at least this far apart, so each gathers many alerts. */
   lingerMs?: number;
   retryMaxMs?: number;
   /** At most this many alerts per hand-off (default MAX_ALERTS_PER_HANDOFF). */
@@ -42,6 +53,7 @@ export const MAX_ALERTS_PER_HANDOFF = 1000;
 
 export class GroupForwarder {
   private readonly queues = new Map<string, GroupQueue>();
+  private readonly lastHandoffs = new Map<string, LastHandoff>();
   private stopped = false;
 
   constructor(private readonly options: ForwarderOptions) {}
@@ -88,6 +100,11 @@ export class GroupForwarder {
     queue.running = true;
     let delay = this.options.retryInitialMs ?? 200;
     while (queue.queued.length > 0 && !this.stopped) {
+      const holdUntil = this.stormHoldUntil(group);
+      if (holdUntil > 0) {
+        await this.holdUntil(holdUntil, queue);
+        this.remember(group, { at: Date.now(), storm: true });
+      }
       const taken = queue.queued.splice(0, this.handoffSize(queue.queued));
       try {
         const result = await this.options.deliver(
@@ -98,12 +115,6 @@ export class GroupForwarder {
         this.options.delivered(taken.map((q) => q.entry.seq));
         taken.forEach((q, i) => q.resolve(i === 0 ? result : { ...result, new: false, status: 'open' }));
         delay = this.options.retryInitialMs ?? 200;
-        // In a storm, wait a moment so the group's next hand-off carries many alerts, not one (unless a
-        // full one is already waiting).
-        const full = this.handoffSize(queue.queued) < queue.queued.length;
-        if (queue.queued.length > 0 && this.options.lingerMs && !full) {
-          await new Promise((resolve) => setTimeout(resolve, this.options.lingerMs));
-        }
       } catch (error) {
         this.options.failed?.(group, error);
         queue.queued.unshift(...taken);
@@ -113,6 +124,38 @@ export class GroupForwarder {
     }
     queue.running = false;
     if (queue.queued.length === 0) this.queues.delete(group);
+  }
+
+  /**
+   * When the group is in a storm, the time its next hand-off may go: `lingerMs` after its last one, so
+   * that it carries everything that arrived meanwhile. Zero otherwise.
+   */
+  private stormHoldUntil(group: string): number {
+    const linger = this.options.lingerMs ?? 0;
+    const last = this.lastHandoffs.get(group);
+    const storm = linger > 0 && last !== undefined && Date.now() - last.at < linger;
+    this.remember(group, { at: Date.now(), storm });
+    return storm && last.storm ? last.at + linger : 0;
+  }
+
+  /** Holds until then, unless a full hand-off is waiting already. */
+  private async holdUntil(until: number, queue: GroupQueue): Promise<void> {
+    while (Date.now() < until && !this.stopped && !this.fullHandoffWaiting(queue)) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(until - Date.now(), 100)));
+    }
+  }
+
+  private fullHandoffWaiting(queue: GroupQueue): boolean {
+    return this.handoffSize(queue.queued) < queue.queued.length;
+  }
+
+  private remember(group: string, handoff: LastHandoff): void {
+    this.lastHandoffs.set(group, handoff);
+    if (this.lastHandoffs.size <= REMEMBERED_GROUPS) return;
+    const linger = this.options.lingerMs ?? 0;
+    for (const [name, { at }] of this.lastHandoffs) {
+      if (handoff.at - at >= linger) this.lastHandoffs.delete(name);
+    }
   }
 }
 
