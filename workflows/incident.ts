@@ -665,21 +665,18 @@ class Incident {
       this.fail('page-failed', 'PAGING FAILED: nobody was paged by Firebreak', error);
       return;
     }
+    // Regular activities from here: a local one would hold the workflow task open, and with it the
+    // record of the page, while PagerDuty answers.
     this.inBackground('on-call lookup', async () => {
-      const input = { service: this.state.service };
-      const onCall = await localFirst(
-        () => quickly.lookUpOnCall(input),
-        () => optional.lookUpOnCall(input),
-      );
+      const onCall = await optional.lookUpOnCall({ service: this.state.service });
       if (onCall)
         this.record('on-call', onCall.length ? `on call: ${onCall.join(', ')}` : 'nobody is on call', ENGINE);
     });
     this.inBackground('PagerDuty incident lookup', async () => {
-      const input = { service: this.state.service, dedupKey: this.dedupKey };
-      const found = await localFirst(
-        () => quickly.findPagerDutyIncident(input),
-        () => incidentLookup.findPagerDutyIncident(input),
-      );
+      const found = await incidentLookup.findPagerDutyIncident({
+        service: this.state.service,
+        dedupKey: this.dedupKey,
+      });
       if (found) this.learnPagerDutyIncident(found);
     });
     this.inBackground('deploy gate', () => this.safety.freezeWhilePaging());
