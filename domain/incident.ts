@@ -4,7 +4,7 @@ import type { Actor } from './actions';
 import type { Alert } from './alert';
 import type { Enrichment } from './enrichment';
 import type { IncidentFreeze } from './freeze';
-import type { IncidentPolicy } from './policy';
+import { DEFAULT_POLICY, type IncidentPolicy } from './policy';
 import type { OmittedEntries } from './timeline-budget';
 
 export type IncidentStatus =
@@ -130,6 +130,37 @@ export interface IncidentState {
   timeline: TimelineEntry[];
   /** Repetitive entries counted instead of kept (domain/timeline-budget.ts); absent until there are some. */
   timelineOmitted?: Record<string, OmittedEntries>;
+}
+
+/** An incident as its workflow starts it: nothing known yet but who it is and for which service. */
+export function newIncidentState(who: { id: string; workflowId: string; service: string }): IncidentState {
+  return {
+    ...who,
+    severity: 'info',
+    title: '',
+    status: 'triggered',
+    alerts: [],
+    profile: null,
+    enrichment: null,
+    policy: { ...DEFAULT_POLICY },
+    pagerDuty: { incidentId: null, incidentNumber: null, url: null, escalationLevel: 1 },
+    times: {
+      impactStart: null,
+      detected: null,
+      paged: null,
+      acknowledged: null,
+      mitigated: null,
+      resolved: null,
+      closed: null,
+    },
+    rollbacks: [],
+    resolution: null,
+    resolvedBy: null,
+    followUps: [],
+    flaps: [],
+    ticket: null,
+    timeline: [],
+  };
 }
 
 /** Short view for lists. */

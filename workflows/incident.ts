@@ -30,7 +30,7 @@ import {
   type ResponderAction,
 } from '../domain/actions';
 import { FIREBREAK_NOTE_PREFIX, type PagerDutyDelivery } from '../domain/pagerduty-events';
-import { DEFAULT_POLICY, isListedResponder, pages, type ResponderPolicy } from '../domain/policy';
+import { isListedResponder, pages, type ResponderPolicy } from '../domain/policy';
 import type { Alert, AlertBatch } from '../domain/alert';
 import {
   comparison,
@@ -46,6 +46,7 @@ import {
   allAlertsResolved,
   higherSeverity,
   isMoreSevere,
+  newIncidentState,
   type IncidentState,
   type IncidentStatus,
   type RollbackRecord,
@@ -210,35 +211,7 @@ class Incident {
     this.input = input;
     const id = incidentIdFor(info.workflowId, info.runId);
     this.dedupKey = id;
-    this.state = {
-      id,
-      workflowId: info.workflowId,
-      service: input.service,
-      severity: 'info',
-      title: '',
-      status: 'triggered',
-      alerts: [],
-      profile: null,
-      enrichment: null,
-      policy: { ...DEFAULT_POLICY },
-      pagerDuty: { incidentId: null, incidentNumber: null, url: null, escalationLevel: 1 },
-      times: {
-        impactStart: null,
-        detected: null,
-        paged: null,
-        acknowledged: null,
-        mitigated: null,
-        resolved: null,
-        closed: null,
-      },
-      rollbacks: [],
-      resolution: null,
-      resolvedBy: null,
-      followUps: [],
-      flaps: [],
-      ticket: null,
-      timeline: [],
-    };
+    this.state = newIncidentState({ id, workflowId: info.workflowId, service: input.service });
     this.safety = new DeploySafety({
       state: this.state,
       record: (kind, message, actor, options) => this.record(kind, message, actor, options),

@@ -8,33 +8,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { VIEW_LIMITS } from '../../domain/incident-view';
 import { SANDBOX_API_TOKEN } from '../../sandbox';
-import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
+import { alertmanagerPayload, startHarness, stormNotification, type Harness } from '../support/harness';
 
 const ALERTS = 10_000;
 const PER_NOTIFICATION = 100;
 const SENDERS = 8;
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '../../bin/firebreak.js');
-
-/** One Alertmanager notification carrying `PER_NOTIFICATION` distinct `error` alerts of the group, `first` onwards. */
-function notification(service: string, first: number): Record<string, unknown> {
-  const one = alertmanagerPayload(service, { severity: 'error' }) as {
-    alerts: Array<Record<string, unknown>>;
-  };
-  const template = one.alerts[0] as { labels: Record<string, string> };
-  return {
-    ...one,
-    alerts: Array.from({ length: PER_NOTIFICATION }, (_, i) => {
-      const n = first + i;
-      return {
-        ...template,
-        labels: { ...template.labels, instance: `node-${n}.eu-west-1.internal:9100` },
-        annotations: { summary: `${service} node ${n} unhealthy`, runbook_url: 'https://runbooks.test/x' },
-        fingerprint: n.toString(16).padStart(16, '0'),
-      };
-    }),
-  };
-}
 
 describe('an incident of 10,000 alerts', () => {
   let h: Harness;
@@ -43,7 +23,7 @@ describe('an incident of 10,000 alerts', () => {
   beforeAll(async () => {
     h = await startHarness();
     const queue = Array.from({ length: ALERTS / PER_NOTIFICATION }, (_, i) =>
-      notification(h.service, i * PER_NOTIFICATION),
+      stormNotification(h.service, i * PER_NOTIFICATION, PER_NOTIFICATION, { severity: 'error' }),
     );
     const statuses: number[] = [];
     await Promise.all(

@@ -2,30 +2,13 @@
 // close): they open the group's next incident, which carries what fits in one Temporal payload and
 // counts the rest, instead of a continue-as-new past the 2 MB limit that would never complete.
 import type { IncidentView } from '../../domain/incident-view';
-import { alertmanagerPayload, startHarness, type Harness } from '../support/harness';
+import { alertmanagerPayload, startHarness, stormNotification, type Harness } from '../support/harness';
 
 const ALERTS = 10_000;
 const PER_NOTIFICATION = 100;
 const SENDERS = 8;
 /** Every Jira call on the ticket at close takes this long, so the close lasts about 20 s. */
 const JIRA_DELAY_MS = 5_000;
-
-function notification(service: string, first: number): Record<string, unknown> {
-  const one = alertmanagerPayload(service) as { alerts: Array<Record<string, unknown>> };
-  const template = one.alerts[0] as { labels: Record<string, string> };
-  return {
-    ...one,
-    alerts: Array.from({ length: PER_NOTIFICATION }, (_, i) => {
-      const n = first + i;
-      return {
-        ...template,
-        labels: { ...template.labels, instance: `node-${n}.eu-west-1.internal:9100` },
-        annotations: { summary: `${service} node ${n} unhealthy`, runbook_url: 'https://runbooks.test/x' },
-        fingerprint: `c105${n.toString(16).padStart(12, '0')}`,
-      };
-    }),
-  };
-}
 
 const leftOut = (s: IncidentView): number =>
   s.timeline
@@ -59,7 +42,7 @@ describe('a storm while the incident closes', () => {
     expect(resolved.status).toBe(200);
 
     const queue = Array.from({ length: ALERTS / PER_NOTIFICATION }, (_, i) =>
-      notification(h.service, i * PER_NOTIFICATION),
+      stormNotification(h.service, i * PER_NOTIFICATION, PER_NOTIFICATION, { prefix: 'c105' }),
     );
     await Promise.all(
       Array.from({ length: SENDERS }, async () => {

@@ -268,3 +268,32 @@ export function alertmanagerPayload(
     ],
   };
 }
+
+/**
+ * One Alertmanager notification of a storm: `count` distinct alerts of the group (one per node), numbered
+ * from `first`, their fingerprints prefixed with `prefix` so that two storms never share an alert.
+ */
+export function stormNotification(
+  service: string,
+  first: number,
+  count: number,
+  options: { severity?: string; prefix?: string } = {},
+): Record<string, unknown> {
+  const one = alertmanagerPayload(service, options.severity ? { severity: options.severity } : {}) as {
+    alerts: Array<Record<string, unknown>>;
+  };
+  const template = one.alerts[0] as { labels: Record<string, string> };
+  const prefix = options.prefix ?? '';
+  return {
+    ...one,
+    alerts: Array.from({ length: count }, (_, i) => {
+      const n = first + i;
+      return {
+        ...template,
+        labels: { ...template.labels, instance: `node-${n}.eu-west-1.internal:9100` },
+        annotations: { summary: `${service} node ${n} unhealthy`, runbook_url: 'https://runbooks.test/x' },
+        fingerprint: `${prefix}${n.toString(16).padStart(16 - prefix.length, '0')}`,
+      };
+    }),
+  };
+}

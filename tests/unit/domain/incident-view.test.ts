@@ -1,9 +1,14 @@
 // What readers of an incident get: its state with the alerts cut to a bounded, most useful selection
 // and exact counts beside them, so a storm's incident stays readable under Temporal's 2 MB.
 import type { Alert } from '../../../domain/alert';
-import type { AlertOccurrence, Flap, IncidentState, TimelineEntry } from '../../../domain/incident';
+import {
+  newIncidentState,
+  type AlertOccurrence,
+  type Flap,
+  type IncidentState,
+  type TimelineEntry,
+} from '../../../domain/incident';
 import { incidentView, utf8Bytes, VIEW_LIMITS } from '../../../domain/incident-view';
-import { DEFAULT_POLICY } from '../../../domain/policy';
 import { buildReport, renderMarkdown } from '../../../domain/report';
 import { renderHtml } from '../../../domain/report-html';
 import { pageAlerts } from '../../../workflows/page-alerts';
@@ -36,17 +41,11 @@ function occurrence(n: number, status: Alert['status'], extra: Partial<Alert> = 
 
 function incident(alerts: AlertOccurrence[], overrides: Partial<IncidentState> = {}): IncidentState {
   return {
-    id: 'shop-1234abcd',
-    workflowId: 'incident-shop',
-    service: 'shop',
+    ...newIncidentState({ id: 'shop-1234abcd', workflowId: 'incident-shop', service: 'shop' }),
     severity: 'critical',
     title: 'host-0 down',
     status: 'paged',
     alerts,
-    profile: null,
-    enrichment: null,
-    policy: { ...DEFAULT_POLICY },
-    pagerDuty: { incidentId: null, incidentNumber: null, url: null, escalationLevel: 1 },
     times: {
       impactStart: '2026-11-20T10:00:00Z',
       detected: '2026-11-20T10:00:05.000Z',
@@ -56,13 +55,6 @@ function incident(alerts: AlertOccurrence[], overrides: Partial<IncidentState> =
       resolved: null,
       closed: null,
     },
-    rollbacks: [],
-    resolution: null,
-    resolvedBy: null,
-    followUps: [],
-    flaps: [],
-    ticket: null,
-    timeline: [],
     ...overrides,
   };
 }

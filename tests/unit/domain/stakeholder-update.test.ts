@@ -1,28 +1,21 @@
 // What a stakeholder reads at each milestone: impact, status in words, what changed, who owns it, and
 // when the next update comes; and what the ticket gets at close.
-import { DEFAULT_POLICY } from '../../../domain/policy';
-import type { IncidentState } from '../../../domain/incident';
+import { newIncidentState, type IncidentState } from '../../../domain/incident';
 import { buildReport } from '../../../domain/report';
 import { closingSummary, stakeholderFacts } from '../../../domain/stakeholder-update';
 
 function incident(overrides: Partial<IncidentState> = {}): IncidentState {
   return {
-    id: 'checkout-1a2b',
-    workflowId: 'incident-checkout',
-    service: 'checkout',
+    ...newIncidentState({ id: 'checkout-1a2b', workflowId: 'incident-checkout', service: 'checkout' }),
     severity: 'critical',
     title: 'checkout 5xx above 10%',
     status: 'paged',
-    alerts: [],
     profile: {
       owners: ['ada@example.test'],
       team: 'payments',
       enrichmentBudgetMs: 2000,
       suspectWindowMs: 7_200_000,
     },
-    enrichment: null,
-    policy: { ...DEFAULT_POLICY },
-    pagerDuty: { incidentId: null, incidentNumber: null, url: null, escalationLevel: 1 },
     times: {
       impactStart: '2026-11-20T10:00:00.000Z',
       detected: '2026-11-20T10:02:00.000Z',
@@ -32,12 +25,6 @@ function incident(overrides: Partial<IncidentState> = {}): IncidentState {
       resolved: null,
       closed: null,
     },
-    rollbacks: [],
-    resolution: null,
-    resolvedBy: null,
-    followUps: [],
-    flaps: [],
-    timeline: [],
     ...overrides,
   };
 }
