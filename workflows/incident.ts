@@ -47,6 +47,7 @@ import {
   higherSeverity,
   isMoreSevere,
   newIncidentState,
+  type AlertOccurrence,
   type IncidentState,
   type IncidentStatus,
   type RollbackRecord,
@@ -205,6 +206,8 @@ class Incident {
    * time their results carry moves it on, so that the timeline keeps the order things really happened in.
    */
   private clockFloorMs = 0;
+  /** The state's alert occurrences by key: a storm's 10,000 alerts would otherwise be searched per alert. */
+  private readonly occurrences = new Map<string, AlertOccurrence>();
 
   constructor(input: IncidentInput) {
     const info = workflowInfo();
@@ -299,14 +302,11 @@ class Incident {
   }
 
   private applyAlert(alert: Alert, receivedAt: string): void {
-    const known = this.state.alerts.find((o) => o.key === alert.occurrenceKey);
+    const known = this.occurrences.get(alert.occurrenceKey);
     if (!known) {
-      this.state.alerts.push({
-        key: alert.occurrenceKey,
-        alert,
-        firstSeenAt: receivedAt,
-        changedAt: receivedAt,
-      });
+      const occurrence = { key: alert.occurrenceKey, alert, firstSeenAt: receivedAt, changedAt: receivedAt };
+      this.state.alerts.push(occurrence);
+      this.occurrences.set(occurrence.key, occurrence);
       this.noteImpactStart(alert.startsAt);
       this.raiseSeverity(alert);
       if (!this.state.title) this.state.title = alert.summary;
