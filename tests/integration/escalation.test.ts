@@ -3,12 +3,17 @@
 // limit; an acknowledgement stops it; and an opted-in service rolls back by itself when nobody acts.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ServiceConfig } from '../../config/schema';
-import type { AlertBatch } from '../../domain/alert';
 import type { IncidentView } from '../../domain/incident-view';
 import { renderMarkdown } from '../../domain/report';
 import type { Sandbox } from '../../sandbox';
-import { startTimeSkippingWorld, untilState, type TimeSkippingWorld } from '../support/time-skipping';
-import { actionUpdate, alertsSignal, stateQuery } from '../../workflows/messages';
+import {
+  alertBatch,
+  signalIncident,
+  startTimeSkippingWorld,
+  untilState,
+  type TimeSkippingWorld,
+} from '../support/time-skipping';
+import { actionUpdate, stateQuery } from '../../workflows/messages';
 
 const MINUTE = 60_000;
 
@@ -49,33 +54,7 @@ describe('escalation and auto-rollback on the incident’s timers', () => {
 
   async function openIncident(service: string) {
     const now = new Date(await env.currentTimeMs()).toISOString();
-    const batch: AlertBatch = {
-      deliveryId: `d-${service}`,
-      receivedAt: now,
-      truncated: 0,
-      alerts: [
-        {
-          source: 'alertmanager',
-          service,
-          severity: 'critical',
-          summary: `${service} 5xx above 10%`,
-          labels: {},
-          annotations: {},
-          links: {},
-          startsAt: now,
-          endsAt: null,
-          status: 'firing',
-          occurrenceKey: `${service}@start`,
-        },
-      ],
-    };
-    const handle = await env.client.workflow.signalWithStart('incidentWorkflow', {
-      workflowId: `incident-${service}`,
-      taskQueue: 'escalation',
-      args: [{ group: service, service, indexed: false }],
-      signal: alertsSignal,
-      signalArgs: [batch],
-    });
+    const handle = await signalIncident(world, service, alertBatch(service, now));
     const state = await untilState(
       handle,
       (s) => s.times.paged !== null && s.pagerDuty.incidentId !== null,

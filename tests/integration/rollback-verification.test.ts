@@ -3,10 +3,15 @@
 // (timeline, PagerDuty note, stakeholders), one that did is recorded as verified.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ServiceConfig } from '../../config/schema';
-import type { AlertBatch } from '../../domain/alert';
 import type { IncidentView } from '../../domain/incident-view';
 import type { Sandbox } from '../../sandbox';
-import { startTimeSkippingWorld, untilState, type TimeSkippingWorld } from '../support/time-skipping';
+import {
+  alertBatch,
+  signalIncident,
+  startTimeSkippingWorld,
+  untilState,
+  type TimeSkippingWorld,
+} from '../support/time-skipping';
 import { actionUpdate, alertsSignal, stateQuery } from '../../workflows/messages';
 
 const MINUTE = 60_000;
@@ -37,36 +42,9 @@ describe('verifying that monitoring recovers after a rollback', () => {
   });
   afterAll(async () => world?.stop());
 
-  const batch = (service: string, at: string, status: 'firing' | 'resolved'): AlertBatch => ({
-    deliveryId: `d-${service}-${status}`,
-    receivedAt: at,
-    truncated: 0,
-    alerts: [
-      {
-        source: 'alertmanager',
-        service,
-        severity: 'critical',
-        summary: `${service} 5xx above 10%`,
-        labels: {},
-        annotations: {},
-        links: {},
-        startsAt: at,
-        endsAt: status === 'resolved' ? at : null,
-        status,
-        occurrenceKey: `${service}@start`,
-      },
-    ],
-  });
-
   async function rolledBack(service: string) {
     const now = new Date(await env.currentTimeMs()).toISOString();
-    const handle = await env.client.workflow.signalWithStart('incidentWorkflow', {
-      workflowId: `incident-${service}`,
-      taskQueue: TASK_QUEUE,
-      args: [{ group: service, service, indexed: false }],
-      signal: alertsSignal,
-      signalArgs: [batch(service, now, 'firing')],
-    });
+    const handle = await signalIncident(world, service, alertBatch(service, now));
     await untilState(handle, (s) => s.times.paged !== null && s.pagerDuty.incidentId !== null, 'the page');
     await handle.executeUpdate(actionUpdate, {
       args: [{ actor: { by: 'ada@example.test', channel: 'api' }, request: { action: 'rollback' } }],
@@ -116,7 +94,7 @@ describe('verifying that monitoring recovers after a rollback', () => {
     const handle = await rolledBack('recovers');
     await env.sleep(2 * MINUTE);
     const now = new Date(await env.currentTimeMs()).toISOString();
-    await handle.signal(alertsSignal, batch('recovers', now, 'resolved'));
+    await handle.signal(alertsSignal, alertBatch('recovers', now, { status: 'resolved' }));
     const state = await untilState(
       handle,
       (s) => entry(s, 'rollback-verified') !== undefined,

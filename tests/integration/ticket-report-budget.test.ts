@@ -2,12 +2,16 @@
 // time-skipping server): attaching is retried for its share of the ticket's five-minute budget, then
 // becomes a follow-up, and the ticket is still commented and moved to Done within that budget.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { AlertBatch } from '../../domain/alert';
-import type { IncidentView } from '../../domain/incident-view';
 import type { IncidentReport } from '../../domain/report';
 import type { Sandbox } from '../../sandbox';
-import { startTimeSkippingWorld, type TimeSkippingWorld } from '../support/time-skipping';
-import { actionUpdate, alertsSignal, stateQuery } from '../../workflows/messages';
+import {
+  alertBatch,
+  signalIncident,
+  startTimeSkippingWorld,
+  untilState,
+  type TimeSkippingWorld,
+} from '../support/time-skipping';
+import { actionUpdate } from '../../workflows/messages';
 
 const MINUTE = 60_000;
 const SERVICE = 'attach-outage';
@@ -28,39 +32,8 @@ describe('a Jira attachment outage at close', () => {
 
   test('attaching is retried for at most its 2 minutes, then the ticket is closed anyway, within the 5', async () => {
     const now = new Date(await env.currentTimeMs()).toISOString();
-    const batch: AlertBatch = {
-      deliveryId: 'd-attach',
-      receivedAt: now,
-      truncated: 0,
-      alerts: [
-        {
-          source: 'alertmanager',
-          service: SERVICE,
-          severity: 'critical',
-          summary: `${SERVICE} 5xx above 10%`,
-          labels: {},
-          annotations: {},
-          links: {},
-          startsAt: now,
-          endsAt: null,
-          status: 'firing',
-          occurrenceKey: `${SERVICE}@start`,
-        },
-      ],
-    };
-    const handle = await env.client.workflow.signalWithStart('incidentWorkflow', {
-      workflowId: `incident-${SERVICE}`,
-      taskQueue: 'attach-budget',
-      args: [{ group: SERVICE, service: SERVICE, indexed: false }],
-      signal: alertsSignal,
-      signalArgs: [batch],
-    });
-    const deadline = Date.now() + 20_000;
-    let state: IncidentView = await handle.query(stateQuery);
-    while (!state.ticket && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      state = await handle.query(stateQuery);
-    }
+    const handle = await signalIncident(world, SERVICE, alertBatch(SERVICE, now));
+    const state = await untilState(handle, (s) => s.ticket != null, 'the ticket');
     const key = state.ticket?.key;
     expect(key).toBeDefined();
     const attachments = `/rest/api/3/issue/${key}/attachments`;

@@ -8,10 +8,11 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { temporalTestServerPath } from '../../client/temporal/binaries';
 import type { FirebreakConfig } from '../../config/schema';
+import type { AlertBatch } from '../../domain/alert';
 import type { IncidentView } from '../../domain/incident-view';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox';
 import { buildActivityDeps } from '../../worker/wiring';
-import { stateQuery } from '../../workflows/messages';
+import { alertsSignal, stateQuery } from '../../workflows/messages';
 
 export interface TimeSkippingOptions {
   /** Names the data folder and the task queue. */
@@ -60,6 +61,46 @@ export async function startTimeSkippingWorld(options: TimeSkippingOptions): Prom
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** One critical alert of `service` (its `key` occurrence) in a delivery of its own, sent at `at`. */
+export function alertBatch(
+  service: string,
+  at: string,
+  options: { status?: 'firing' | 'resolved'; summary?: string; key?: string } = {},
+): AlertBatch {
+  const status = options.status ?? 'firing';
+  return {
+    deliveryId: `d-${service}-${status}-${at}`,
+    receivedAt: at,
+    truncated: 0,
+    alerts: [
+      {
+        source: 'alertmanager',
+        service,
+        severity: 'critical',
+        summary: options.summary ?? `${service} 5xx above 10%`,
+        labels: {},
+        annotations: {},
+        links: {},
+        startsAt: at,
+        endsAt: status === 'resolved' ? at : null,
+        status,
+        occurrenceKey: options.key ?? `${service}@start`,
+      },
+    ],
+  };
+}
+
+/** Hands a batch to the service's incident as intake does (signal-with-start), on the world's task queue. */
+export function signalIncident(world: TimeSkippingWorld, service: string, batch: AlertBatch) {
+  return world.env.client.workflow.signalWithStart('incidentWorkflow', {
+    workflowId: `incident-${service}`,
+    taskQueue: world.taskQueue,
+    args: [{ group: service, service, indexed: false }],
+    signal: alertsSignal,
+    signalArgs: [batch],
+  });
 }
 
 /** Anything that answers the incident's state query (a workflow handle). */
