@@ -132,6 +132,19 @@ export interface IncidentState {
   timelineOmitted?: Record<string, OmittedEntries>;
 }
 
+/** An incident's times before anything happened (a fresh object: the workflow fills it in). */
+export function noTimesYet(): IncidentTimes {
+  return {
+    impactStart: null,
+    detected: null,
+    paged: null,
+    acknowledged: null,
+    mitigated: null,
+    resolved: null,
+    closed: null,
+  };
+}
+
 /** An incident as its workflow starts it: nothing known yet but who it is and for which service. */
 export function newIncidentState(who: { id: string; workflowId: string; service: string }): IncidentState {
   return {
@@ -144,15 +157,7 @@ export function newIncidentState(who: { id: string; workflowId: string; service:
     enrichment: null,
     policy: { ...DEFAULT_POLICY },
     pagerDuty: { incidentId: null, incidentNumber: null, url: null, escalationLevel: 1 },
-    times: {
-      impactStart: null,
-      detected: null,
-      paged: null,
-      acknowledged: null,
-      mitigated: null,
-      resolved: null,
-      closed: null,
-    },
+    times: noTimesYet(),
     rollbacks: [],
     resolution: null,
     resolvedBy: null,

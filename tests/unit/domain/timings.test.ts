@@ -1,17 +1,8 @@
 import type { DeployRef, Enrichment } from '../../../domain/enrichment';
-import type { IncidentTimes } from '../../../domain/incident';
+import { noTimesYet, type IncidentTimes } from '../../../domain/incident';
 import { computeTimings, formatDuration } from '../../../domain/timings';
 
-const times = (overrides: Partial<IncidentTimes>): IncidentTimes => ({
-  impactStart: null,
-  detected: null,
-  paged: null,
-  acknowledged: null,
-  mitigated: null,
-  resolved: null,
-  closed: null,
-  ...overrides,
-});
+const times = (overrides: Partial<IncidentTimes>): IncidentTimes => ({ ...noTimesYet(), ...overrides });
 
 const deploy = (sha: string, finishedAt: string): DeployRef => ({
   sha,
