@@ -13,7 +13,8 @@ import { startEmbeddedServer } from '../client/temporal/embedded-server';
 import type { FirebreakConfig } from '../config/schema';
 import type { WiringExtras } from '../worker/wiring';
 import { bundleWorkflows } from '../worker/worker';
-import { SANDBOX_ALERT_TOKEN, startSandbox } from '../sandbox';
+import { SANDBOX_ALERT_TOKEN, type SandboxOptions } from '../sandbox';
+import type { PagesAnswer, SandboxRequest } from './sandbox-thread';
 import type { SendersOutput } from './senders';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -46,7 +47,7 @@ export interface StormResult {
 export async function runStorm(options: StormOptions): Promise<StormResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'firebreak-storm-'));
   const services = Array.from({ length: options.groups }, (_, i) => `storm-${String(i).padStart(3, '0')}`);
-  const sandbox = await startSandbox({
+  const sandbox = await startSandboxThread({
     dataDir,
     apiPort: 0,
     service: services[0],
@@ -91,7 +92,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
         Math.round(((until[key] - cpuBefore[key]) / options.notifications) * 1000) / 1000;
       return { apiAndSenders: share('apiAndSenders'), temporal: share('temporal'), worker: share('worker') };
     };
-    const firstPage = Math.min(...sandbox.pagerduty.events.map((e) => Date.parse(e.at)));
+    const firstPage = Math.min(...(await sandbox.pages()).map((at) => Date.parse(at)));
     latencies.sort((a, b) => a - b);
     return {
       ...options,
@@ -214,20 +215,60 @@ function sendFromThread(input: {
   });
 }
 
+interface SandboxThread {
+  config: FirebreakConfig;
+  extras: WiringExtras;
+  /** When each page (PagerDuty trigger) arrived. */
+  pages(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+function startSandboxThread(options: SandboxOptions): Promise<SandboxThread> {
+  const thread = new Worker(path.join(__dirname, 'sandbox-thread.js'), { workerData: options });
+  const next = <T>(kind: string): Promise<T> =>
+    new Promise((resolve) => {
+      const listen = (message: { kind: string } & T) => {
+        if (message.kind !== kind) return;
+        thread.off('message', listen);
+        resolve(message);
+      };
+      thread.on('message', listen);
+    });
+  const ask = <T>(request: SandboxRequest, answer: string): Promise<T> => {
+    const answered = next<T>(answer);
+    thread.postMessage(request);
+    return answered;
+  };
+  return new Promise((resolve, reject) => {
+    thread.once('error', reject);
+    void next<{ config: FirebreakConfig; extras: WiringExtras }>('ready').then(({ config, extras }) =>
+      resolve({
+        config,
+        extras,
+        pages: async () => (await ask<PagesAnswer>({ kind: 'pages' }, 'pages')).triggers,
+        close: async () => {
+          await ask({ kind: 'close' }, 'closed');
+          await thread.terminate();
+        },
+      }),
+    );
+  });
+}
+
 /**
  * Waits until every group has its incident and page and every alert has reached its incident (the last
  * hand-offs of a storm land up to a linger after the senders finish), then counts what landed.
  */
 async function settle(
   engine: Awaited<ReturnType<typeof startEngine>>,
-  sandbox: Awaited<ReturnType<typeof startSandbox>>,
+  sandbox: SandboxThread,
   options: StormOptions,
   services: string[],
 ): Promise<{ incidents: number; pages: number; alertsAccounted: number }> {
   const deadline = Date.now() + 120_000;
   const pause = () => new Promise((resolve) => setTimeout(resolve, 200));
-  const triggers = () => sandbox.pagerduty.events.filter((e) => e.action === 'trigger').length;
-  while (triggers() < options.groups && Date.now() < deadline) await pause();
+  const triggers = async () => (await sandbox.pages()).length;
+  while ((await triggers()) < options.groups && Date.now() < deadline) await pause();
   for (;;) {
     const open = (await engine.incidents.list({ status: 'open' })).filter((i) =>
       services.includes(i.service),
@@ -237,7 +278,7 @@ async function settle(
       alertsAccounted += (await engine.incidents.get(incident.id))?.alerts.total ?? 0;
     }
     if (alertsAccounted >= options.notifications || Date.now() > deadline)
-      return { incidents: open.length, pages: triggers(), alertsAccounted };
+      return { incidents: open.length, pages: await triggers(), alertsAccounted };
     await pause();
   }
 }
