@@ -22,6 +22,11 @@ export interface Fault {
   headers?: Record<string, string>;
   /** Delay before answering (also usable with status 0 = "just be slow, then answer normally"). */
   delayMs?: number;
+  /**
+   * With status 0: handle the request at once (it takes effect, as a vendor that received it would), and
+   * hold only the answer this long, as when the answer is lost on its way back.
+   */
+  answerDelayMs?: number;
   times: number;
 }
 
@@ -38,6 +43,8 @@ export class StandIn {
   readonly received: ReceivedRequest[] = [];
   private faults: Fault[] = [];
   private onReset: Array<() => void> = [];
+  /** Requests whose answer a fault holds back (answerDelayMs), with how long. */
+  private readonly heldAnswers = new WeakMap<FastifyRequest, number>();
   private address?: string;
 
   constructor(options: StandInOptions) {
@@ -49,6 +56,11 @@ export class StandIn {
     }) as unknown as FastifyInstance;
     this.app.addHook('onRequest', async (request, reply) => this.applyFault(request, reply));
     this.app.addHook('preHandler', async (request) => this.record(request));
+    this.app.addHook('onSend', async (request, _reply, payload) => {
+      const holdMs = this.heldAnswers.get(request);
+      if (holdMs) await new Promise((resolve) => setTimeout(resolve, holdMs));
+      return payload;
+    });
     this.registerControlRoutes();
   }
 
@@ -110,6 +122,7 @@ export class StandIn {
     );
     if (!fault) return;
     fault.times -= 1;
+    if (fault.answerDelayMs) this.heldAnswers.set(request, fault.answerDelayMs);
     if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault.status === 0) return;
     this.received.push({

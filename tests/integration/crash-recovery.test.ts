@@ -106,20 +106,17 @@ describe('a worker killed while paging', () => {
   });
 
   test('a worker killed while its page is on the way to PagerDuty pages once: the next worker sends the same dedup key and PagerDuty folds it', async () => {
-    // PagerDuty takes 3 s to answer this page: the worker is killed after sending it, before the answer,
-    // so the page's local activity never recorded its result and the next worker runs it again.
-    h.sandbox.pagerduty.addFault({ pathPrefix: '/v2/enqueue', status: 0, delayMs: 3000, times: 1 });
+    // PagerDuty takes this page at once but its answer takes 3 s: the worker is killed once PagerDuty
+    // has the event, before the answer, so the page's local activity never recorded its result and the
+    // next worker runs it again.
+    h.sandbox.pagerduty.addFault({ pathPrefix: '/v2/enqueue', status: 0, answerDelayMs: 3000, times: 1 });
     let worker = await startWorkerProcess(h);
     const intake = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service));
     const id: string = intake.body.incidents[0].id;
-    await until(
-      () => h.sandbox.pagerduty.requests('POST', '/v2/enqueue').length === 1,
-      'the page to be sent',
-    );
-    await killWorker(worker);
     const triggers = () =>
       h.sandbox.pagerduty.events.filter((e) => e.action === 'trigger' && e.dedupKey === id);
     await until(() => triggers().length === 1, 'PagerDuty to take the first page');
+    await killWorker(worker);
 
     worker = await startWorkerProcess(h);
     try {
