@@ -12,6 +12,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   TimeoutFailure,
   proxyLocalActivities,
@@ -98,6 +99,9 @@ interface QuickEnrichment {
 /** How long the durable enrichment reads keep trying (enrichmentReads' scheduleToCloseTimeout). */
 const ENRICHMENT_WINDOW_MS = 10 * 60_000;
 
+/** Patch id (workflow versioning): the settings are read together with the policy at the start. */
+const SETTINGS_WITH_POLICY = 'settings-read-with-policy';
+
 /** When the service's profile cannot be read, the page waits at most this long for enrichment. */
 const DEFAULT_ENRICHMENT_BUDGET_MS = 2000;
 
@@ -160,9 +164,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
 
   await condition(() => incident.state.alerts.length > 0);
   incident.announce();
-  // Both local reads at once: under a storm every extra step before the page waits its turn behind
-  // every other new incident's.
-  await Promise.all([incident.loadPolicy(), incident.loadProfile()]);
+  // Every config read at once: under a storm every extra step before the page, and before the page's
+  // record is committed, waits its turn behind every other new incident's.
+  await Promise.all([incident.loadPolicy(), incident.loadProfile(), incident.loadSettings()]);
   await incident.enrichWithinBudget();
   await incident.pageIfPolicySays();
   incident.notify('opened', `${incident.state.service}: incident opened (${incident.state.title})`);
@@ -372,6 +376,17 @@ class Incident {
     } catch (error) {
       this.fail('profile-failed', 'service configuration could not be read; using defaults', error);
     }
+  }
+
+  /**
+   * The deploy-safety and stakeholder settings the steps after the page need, read with the policy.
+   * Read lazily they were two more local reads after the page, holding its workflow task open. A failed
+   * read is left to the step that needs it, which reads again and reports it as before.
+   */
+  async loadSettings(): Promise<void> {
+    // Incidents started before this read moved replay the lazy reads.
+    if (!patched(SETTINGS_WITH_POLICY)) return;
+    await Promise.all([this.safety.settings().catch(() => undefined), this.stakeholders.loadSettings()]);
   }
 
   /**

@@ -249,6 +249,11 @@ export class Stakeholders {
     });
   }
 
+  /** Reads the notification and ticket settings now (a failure is recorded once, as when read later). */
+  async loadSettings(): Promise<void> {
+    await this.settings();
+  }
+
   // ---------- helpers ----------
 
   private settings(): Promise<StakeholderSettings> {
