@@ -50,9 +50,11 @@ async function storm(small: boolean): Promise<void> {
     groups: numberArg('groups') ?? size.groups,
     senders: numberArg('senders') ?? size.senders,
     enrichmentBudgetMs: budget,
+    // `--cold`: no warm-up incident first, so the storm meets a worker that has never run one.
+    warmUp: !process.argv.includes('--cold'),
   };
   console.log(
-    `alert storm: ${options.notifications} notifications, ${options.groups} groups, ${options.senders} senders, enrichment budget ${options.enrichmentBudgetMs} ms…`,
+    `alert storm: ${options.notifications} notifications, ${options.groups} groups, ${options.senders} senders, enrichment budget ${options.enrichmentBudgetMs} ms${options.warmUp ? '' : ', cold'}…`,
   );
   const result = await runStorm(options);
   console.log(JSON.stringify(result, null, 2));

@@ -7,10 +7,10 @@ import { startSandbox, type SandboxOptions } from '../sandbox';
 
 export type SandboxRequest = { kind: 'pages' } | { kind: 'close' };
 
-/** When each trigger reached the PagerDuty stand-in (ISO times). */
+/** Each trigger that reached the PagerDuty stand-in: its dedup key (the incident) and when. */
 export interface PagesAnswer {
   kind: 'pages';
-  triggers: string[];
+  triggers: Array<{ dedupKey: string; at: string }>;
 }
 
 async function serve(options: SandboxOptions): Promise<void> {
@@ -20,7 +20,9 @@ async function serve(options: SandboxOptions): Promise<void> {
   port.postMessage({ kind: 'ready', config: sandbox.config, extras: sandbox.extras });
   port.on('message', (request: SandboxRequest) => {
     if (request.kind === 'pages') {
-      const triggers = sandbox.pagerduty.events.filter((e) => e.action === 'trigger').map((e) => e.at);
+      const triggers = sandbox.pagerduty.events
+        .filter((e) => e.action === 'trigger')
+        .map((e) => ({ dedupKey: e.dedupKey, at: e.at }));
       port.postMessage({ kind: 'pages', triggers } satisfies PagesAnswer);
       return;
     }
