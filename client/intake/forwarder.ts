@@ -12,6 +12,8 @@ export type Deliver = (group: string, service: string, batch: AlertBatch) => Pro
 
 interface Queued {
   entry: JournalEntry;
+  /** The batch's size as JSON, for the hand-off's byte cap. */
+  bytes: number;
   resolve: (result: IntakeResult) => void;
 }
 
@@ -42,6 +44,8 @@ export interface ForwarderOptions {
   retryMaxMs?: number;
   /** At most this many alerts per hand-off (default MAX_ALERTS_PER_HANDOFF). */
   maxAlertsPerHandoff?: number;
+  /** At most this many bytes of alerts (as JSON) per hand-off (default MAX_HANDOFF_BYTES). */
+  maxHandoffBytes?: number;
 }
 
 /**
@@ -50,6 +54,13 @@ export interface ForwarderOptions {
  * alert is well under 1 KB of JSON, so 1,000 of them stay far below the limit.
  */
 export const MAX_ALERTS_PER_HANDOFF = 1000;
+
+/**
+ * Fat alerts (long annotations, many labels) reach the 2 MB limit before the alert cap: a hand-off also
+ * stops at 1 MiB. A refused hand-off would be retried for ever and its group's alerts never arrive. One
+ * delivery always goes, however big: the API's 1 MiB body limit keeps it under the limit.
+ */
+export const MAX_HANDOFF_BYTES = 1024 * 1024;
 
 export class GroupForwarder {
   private readonly queues = new Map<string, GroupQueue>();
@@ -63,7 +74,7 @@ export class GroupForwarder {
     return new Promise((resolve) => {
       const queue = this.queues.get(entry.group) ?? { service: entry.service, queued: [], running: false };
       this.queues.set(entry.group, queue);
-      queue.queued.push({ entry, resolve });
+      queue.queued.push({ entry, bytes: Buffer.byteLength(JSON.stringify(entry.batch)), resolve });
       if (!queue.running) void this.run(entry.group, queue);
     });
   }
@@ -83,14 +94,17 @@ export class GroupForwarder {
     this.stopped = true;
   }
 
-  /** How many queued batches the next hand-off takes: at least one, then up to the alert cap. */
+  /** How many queued batches the next hand-off takes: at least one, then up to the alert and byte caps. */
   private handoffSize(queued: Queued[]): number {
     const cap = this.options.maxAlertsPerHandoff ?? MAX_ALERTS_PER_HANDOFF;
+    const byteCap = this.options.maxHandoffBytes ?? MAX_HANDOFF_BYTES;
     let alerts = 0;
+    let bytes = 0;
     let count = 0;
     for (const q of queued) {
       alerts += q.entry.batch.alerts.length;
-      if (count > 0 && alerts > cap) break;
+      bytes += q.bytes;
+      if (count > 0 && (alerts > cap || bytes > byteCap)) break;
       count += 1;
     }
     return count;

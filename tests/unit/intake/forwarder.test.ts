@@ -61,6 +61,37 @@ describe('the group forwarder', () => {
     ]);
   });
 
+  test('fat alerts travel in hand-offs under the byte cap, in order, none lost', async () => {
+    const sent: AlertBatch[] = [];
+    let release: () => void = () => undefined;
+    const forwarder = new GroupForwarder({
+      deliver: async (_group, _service, batch) => {
+        sent.push(batch);
+        if (sent.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return opened(batch);
+      },
+      delivered: () => undefined,
+      maxHandoffBytes: 3000,
+    });
+    // Each alert ~1 KB of JSON: two fit under 3,000 bytes, three do not (the alert cap is far off).
+    const fat = (seq: number): JournalEntry => {
+      const e = entry(seq);
+      const alert = e.batch.alerts[0];
+      if (alert) alert.annotations = { description: 'x'.repeat(1000) };
+      return e;
+    };
+    const results = Array.from({ length: 6 }, (_, i) => forwarder.submit(fat(i + 1)));
+    release();
+    await Promise.all(results);
+    expect(sent.map((b) => b.alerts.map((a) => a.occurrenceKey))).toEqual([
+      ['k1'],
+      ['k2', 'k3'],
+      ['k4', 'k5'],
+      ['k6'],
+    ]);
+    for (const batch of sent) expect(Buffer.byteLength(JSON.stringify(batch))).toBeLessThan(3000 + 200);
+  });
+
   test('while one hand-off is in flight, the next batches of the group go as one merged batch', async () => {
     const sent: AlertBatch[] = [];
     const done: number[][] = [];
