@@ -236,10 +236,25 @@ export class DeploySafety {
 
   /** Lifts what this incident holds (all of it unless `kind`); recorded at once, the signal follows. */
   lift(actor: Actor, reason: string, kind?: FreezeKind): void {
+    if (this.recordLift(actor, reason, kind))
+      this.host.inBackground('freeze lift', () => this.signalLift(actor, reason, kind));
+  }
+
+  /**
+   * The incident was cancelled: its paging hold ends with it, as at a close (a rollback freeze stands).
+   * Awaited, since nothing of the incident runs after this.
+   */
+  async liftOnCancel(): Promise<void> {
+    const reason = 'the paging incident was cancelled';
+    if (this.recordLift(ENGINE, reason, 'paging')) await this.signalLift(ENGINE, reason, 'paging');
+  }
+
+  /** Updates the incident's record of its holds; false when it held nothing to lift. */
+  private recordLift(actor: Actor, reason: string, kind?: FreezeKind): boolean {
     const state = this.host.state;
     const held = state.freeze?.kinds ?? [];
     const lifting = kind ? held.filter((k) => k === kind) : held;
-    if (lifting.length === 0) return;
+    if (lifting.length === 0) return false;
     const left = held.filter((k) => !lifting.includes(k));
     state.freeze = { kinds: left, since: left.length ? (state.freeze?.since ?? null) : null };
     const lifted = `${lifting.join(' and ')} freeze of ${state.service} lifted by ${actor.by}: ${reason}`;
@@ -249,15 +264,18 @@ export class DeploySafety {
     this.host.record('freeze-off', message, actor, { data: { kinds: lifting } });
     if (left.length === 0)
       this.host.notify('freeze-off', `${state.service}: deploy freeze lifted (${reason})`);
-    this.host.inBackground('freeze lift', async () => {
-      const lifted = await liftFreezeHolds(state.service, {
-        incidentId: state.id,
-        ...(kind ? { kind } : {}),
-        by: actor.by,
-        reason,
-      });
-      if (!lifted) this.host.record('freeze-off', 'the freeze had already ended', ENGINE);
+    return true;
+  }
+
+  private async signalLift(actor: Actor, reason: string, kind?: FreezeKind): Promise<void> {
+    const state = this.host.state;
+    const lifted = await liftFreezeHolds(state.service, {
+      incidentId: state.id,
+      ...(kind ? { kind } : {}),
+      by: actor.by,
+      reason,
     });
+    if (!lifted) this.host.record('freeze-off', 'the freeze had already ended', ENGINE);
   }
 
   // ---------- hotfix ----------

@@ -102,6 +102,9 @@ const ENRICHMENT_WINDOW_MS = 10 * 60_000;
 /** Patch id (workflow versioning): the settings are read together with the policy at the start. */
 const SETTINGS_WITH_POLICY = 'settings-read-with-policy';
 
+/** Patch id: a cancelled incident lifts its paging freeze. */
+const LIFT_ON_CANCEL = 'lift-paging-freeze-on-cancel';
+
 /** When the service's profile cannot be read, the page waits at most this long for enrichment. */
 const DEFAULT_ENRICHMENT_BUDGET_MS = 2000;
 
@@ -162,19 +165,26 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentRe
   for (const batch of input.carriedOver ?? []) incident.applyAlerts(batch);
   if (input.leftOutOfCarryOver) incident.noteLeftOutOfCarryOver(input.leftOutOfCarryOver);
 
-  await condition(() => incident.state.alerts.length > 0);
-  incident.announce();
-  // Every config read at once: under a storm every extra step before the page, and before the page's
-  // record is committed, waits its turn behind every other new incident's.
-  await Promise.all([incident.loadPolicy(), incident.loadProfile(), incident.loadSettings()]);
-  await incident.enrichWithinBudget();
-  await incident.pageIfPolicySays();
-  incident.notify('opened', `${incident.state.service}: incident opened (${incident.state.title})`);
+  try {
+    await condition(() => incident.state.alerts.length > 0);
+    incident.announce();
+    // Every config read at once: under a storm every extra step before the page, and before the page's
+    // record is committed, waits its turn behind every other new incident's.
+    await Promise.all([incident.loadPolicy(), incident.loadProfile(), incident.loadSettings()]);
+    await incident.enrichWithinBudget();
+    await incident.pageIfPolicySays();
+    incident.notify('opened', `${incident.state.service}: incident opened (${incident.state.title})`);
 
-  do {
-    await incident.respondUntilResolved();
-  } while (await incident.reopenedByFlap());
-  return incident.close();
+    do {
+      await incident.respondUntilResolved();
+    } while (await incident.reopenedByFlap());
+    return await incident.close();
+  } catch (error) {
+    // Cancelled (`temporal workflow cancel`): the incident ends here, and what ends with it must still
+    // happen, or deploys would stay frozen by an incident that no longer exists.
+    if (isCancellation(error)) await CancellationScope.nonCancellable(() => incident.cancelled());
+    throw error;
+  }
 }
 
 /** The incident's state and the steps that change it. */
@@ -376,6 +386,12 @@ class Incident {
     } catch (error) {
       this.fail('profile-failed', 'service configuration could not be read; using defaults', error);
     }
+  }
+
+  /** Cancelled: a paging freeze ends with the incident (a rollback freeze stands, as after a close). */
+  async cancelled(): Promise<void> {
+    // Incidents cancelled before this replay without it (a query on one replays its history).
+    if (patched(LIFT_ON_CANCEL)) await this.safety.liftOnCancel();
   }
 
   /**

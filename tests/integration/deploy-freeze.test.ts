@@ -315,4 +315,27 @@ describe('a service that freezes deploys while a paging incident is open', () =>
       'the issue closed',
     );
   });
+
+  test('cancelling a paging incident lifts its paging freeze too', async () => {
+    const response = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service));
+    const id: string = response.body.incidents[0].id;
+    await eventually(
+      () => h.get(`/v1/freeze?service=${h.service}`).then((r) => r.body),
+      (s) => s.frozen,
+      'the paging freeze',
+    );
+    const state = await h.incidents.get(id);
+    const handle = h.client.workflow.getHandle(state?.workflowId as string);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    await eventually(
+      () => h.get(`/v1/freeze?service=${h.service}`).then((r) => r.body),
+      (s) => !s.frozen,
+      'the lift after the cancel',
+    );
+    const after = (await handle.query('state')) as IncidentView;
+    expect(after.timeline.filter((e) => e.kind === 'freeze-off').at(-1)?.message).toContain(
+      'the paging incident was cancelled',
+    );
+  });
 });
