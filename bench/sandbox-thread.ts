@@ -7,10 +7,11 @@ import { startSandbox, type SandboxOptions } from '../sandbox';
 
 export type SandboxRequest = { kind: 'pages' } | { kind: 'close' };
 
-/** Each trigger that reached the PagerDuty stand-in: its dedup key (the incident) and when. */
+/** Each trigger that reached the PagerDuty stand-in: its dedup key (the incident), when, and whether it
+ * opened a PagerDuty incident or was folded into an open one (a re-sent page). */
 export interface PagesAnswer {
   kind: 'pages';
-  triggers: Array<{ dedupKey: string; at: string }>;
+  triggers: Array<{ dedupKey: string; at: string; outcome: string }>;
 }
 
 async function serve(options: SandboxOptions): Promise<void> {
@@ -22,7 +23,7 @@ async function serve(options: SandboxOptions): Promise<void> {
     if (request.kind === 'pages') {
       const triggers = sandbox.pagerduty.events
         .filter((e) => e.action === 'trigger')
-        .map((e) => ({ dedupKey: e.dedupKey, at: e.at }));
+        .map((e) => ({ dedupKey: e.dedupKey, at: e.at, outcome: e.outcome }));
       port.postMessage({ kind: 'pages', triggers } satisfies PagesAnswer);
       return;
     }

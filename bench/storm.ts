@@ -41,6 +41,8 @@ export interface StormResult {
   statuses: Record<string, number>;
   incidents: number;
   pages: number;
+  /** Pages sent again for the same incident (a page whose answer came too late), folded by PagerDuty. */
+  pagesDeduplicated: number;
   alertsAccounted: number;
   /** CPU milliseconds per alert by process: while sending, and from the first send until every page was out. */
   cpuMsPerAlert: { whileSending: CpuTimes; untilAllPaged: CpuTimes };
@@ -294,7 +296,7 @@ async function settle(
   sandbox: SandboxThread,
   options: StormOptions,
   services: string[],
-): Promise<{ incidents: number; pages: number; alertsAccounted: number }> {
+): Promise<{ incidents: number; pages: number; pagesDeduplicated: number; alertsAccounted: number }> {
   const deadline = Date.now() + 120_000;
   const pause = () => new Promise((resolve) => setTimeout(resolve, 200));
   const triggers = async () => (await sandbox.pages()).length;
@@ -307,8 +309,15 @@ async function settle(
     for (const incident of open) {
       alertsAccounted += (await engine.incidents.get(incident.id))?.alerts.total ?? 0;
     }
-    if (alertsAccounted >= options.notifications || Date.now() > deadline)
-      return { incidents: open.length, pages: await triggers(), alertsAccounted };
+    if (alertsAccounted >= options.notifications || Date.now() > deadline) {
+      const pages = await sandbox.pages();
+      return {
+        incidents: open.length,
+        pages: pages.length,
+        pagesDeduplicated: pages.filter((p) => p.outcome === 'deduplicated').length,
+        alertsAccounted,
+      };
+    }
     await pause();
   }
 }
