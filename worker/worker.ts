@@ -16,9 +16,6 @@ export interface WorkerOptions {
   activityFailures?: FailureTally;
 }
 
-/** Workflow tasks in progress at once (see createIncidentWorker). */
-const MAX_CONCURRENT_WORKFLOW_TASKS = 100;
-
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 export async function createIncidentWorker(options: WorkerOptions): Promise<Worker> {
@@ -31,10 +28,6 @@ export async function createIncidentWorker(options: WorkerOptions): Promise<Work
       : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
-    // A workflow task stays taken while its local activities run (the page's path: config, enrichment
-    // within its budget, the page). With the SDK's default of 40, a storm's 41st new incident waited for
-    // another's enrichment before its own could start.
-    maxConcurrentWorkflowTaskExecutions: MAX_CONCURRENT_WORKFLOW_TASKS,
     ...(options.activityFailures
       ? { interceptors: { activity: [countActivityFailures(options.activityFailures)] } }
       : {}),
