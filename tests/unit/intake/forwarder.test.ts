@@ -37,22 +37,38 @@ const opened = (batch: AlertBatch): IntakeResult => ({
   new: batch.deliveryId === 'd1',
 });
 
+/**
+ * Submits the entries while the first hand-off waits, then lets it go: what each hand-off carried, which
+ * journal entries were marked done, what each submitter was answered, and what is still pending.
+ */
+async function sendWhileFirstHandoffWaits(
+  entries: JournalEntry[],
+  caps: { maxAlertsPerHandoff?: number; maxHandoffBytes?: number } = {},
+): Promise<{ sent: AlertBatch[]; done: number[][]; answers: IntakeResult[]; pendingGroups: number }> {
+  const sent: AlertBatch[] = [];
+  const done: number[][] = [];
+  let release: () => void = () => undefined;
+  const forwarder = new GroupForwarder({
+    deliver: async (_group, _service, batch) => {
+      sent.push(batch);
+      if (sent.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return opened(batch);
+    },
+    delivered: (seqs) => done.push(seqs),
+    ...caps,
+  });
+  const results = entries.map((e) => forwarder.submit(e));
+  release();
+  const answers = await Promise.all(results);
+  return { sent, done, answers, pendingGroups: forwarder.pendingGroups };
+}
+
 describe('the group forwarder', () => {
   test('a storm on one group travels in hand-offs of at most the alert cap, in order, none lost', async () => {
-    const sent: AlertBatch[] = [];
-    let release: () => void = () => undefined;
-    const forwarder = new GroupForwarder({
-      deliver: async (_group, _service, batch) => {
-        sent.push(batch);
-        if (sent.length === 1) await new Promise<void>((resolve) => (release = resolve));
-        return opened(batch);
-      },
-      delivered: () => undefined,
-      maxAlertsPerHandoff: 3,
-    });
-    const results = Array.from({ length: 8 }, (_, i) => forwarder.submit(entry(i + 1)));
-    release();
-    await Promise.all(results);
+    const { sent } = await sendWhileFirstHandoffWaits(
+      Array.from({ length: 8 }, (_, i) => entry(i + 1)),
+      { maxAlertsPerHandoff: 3 },
+    );
     expect(sent.map((b) => b.alerts.map((a) => a.occurrenceKey))).toEqual([
       ['k1'],
       ['k2', 'k3', 'k4'],
@@ -62,17 +78,6 @@ describe('the group forwarder', () => {
   });
 
   test('fat alerts travel in hand-offs under the byte cap, in order, none lost', async () => {
-    const sent: AlertBatch[] = [];
-    let release: () => void = () => undefined;
-    const forwarder = new GroupForwarder({
-      deliver: async (_group, _service, batch) => {
-        sent.push(batch);
-        if (sent.length === 1) await new Promise<void>((resolve) => (release = resolve));
-        return opened(batch);
-      },
-      delivered: () => undefined,
-      maxHandoffBytes: 3000,
-    });
     // Each alert ~1 KB of JSON: two fit under 3,000 bytes, three do not (the alert cap is far off).
     const fat = (seq: number): JournalEntry => {
       const e = entry(seq);
@@ -80,9 +85,10 @@ describe('the group forwarder', () => {
       if (alert) alert.annotations = { description: 'x'.repeat(1000) };
       return e;
     };
-    const results = Array.from({ length: 6 }, (_, i) => forwarder.submit(fat(i + 1)));
-    release();
-    await Promise.all(results);
+    const { sent } = await sendWhileFirstHandoffWaits(
+      Array.from({ length: 6 }, (_, i) => fat(i + 1)),
+      { maxHandoffBytes: 3000 },
+    );
     expect(sent.map((b) => b.alerts.map((a) => a.occurrenceKey))).toEqual([
       ['k1'],
       ['k2', 'k3'],
@@ -93,24 +99,13 @@ describe('the group forwarder', () => {
   });
 
   test('while one hand-off is in flight, the next batches of the group go as one merged batch', async () => {
-    const sent: AlertBatch[] = [];
-    const done: number[][] = [];
-    let release: () => void = () => undefined;
-    const forwarder = new GroupForwarder({
-      deliver: async (_group, _service, batch) => {
-        sent.push(batch);
-        if (sent.length === 1) await new Promise<void>((resolve) => (release = resolve));
-        return opened(batch);
-      },
-      delivered: (seqs) => done.push(seqs),
-    });
-    const results = [1, 2, 3, 4].map((n) => forwarder.submit(entry(n)));
-    release();
-    const answers = await Promise.all(results);
+    const { sent, done, answers, pendingGroups } = await sendWhileFirstHandoffWaits(
+      [1, 2, 3, 4].map((n) => entry(n)),
+    );
     expect(sent.map((b) => b.alerts.map((a) => a.occurrenceKey))).toEqual([['k1'], ['k2', 'k3', 'k4']]);
     expect(done).toEqual([[1], [2, 3, 4]]);
     expect(answers.map((a) => a.new)).toEqual([true, false, false, false]);
-    expect(forwarder.pendingGroups).toBe(0);
+    expect(pendingGroups).toBe(0);
   });
 
   test('different groups never wait for each other', async () => {
