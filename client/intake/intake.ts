@@ -3,6 +3,7 @@
 // that make four different webhooks one alert model.
 import type { IntakeConfig } from '../../config/intake-schema';
 import type { Alert } from '../../domain/alert';
+import { boundAlert } from './bounds';
 
 export interface IntakeSettings {
   services: Set<string>;
@@ -101,7 +102,10 @@ export interface AlertGroup {
   alerts: Alert[];
 }
 
-/** Splits a delivery into groups; a group never spans services, whatever `groupBy` says. */
+/**
+ * Splits a delivery into groups; a group never spans services, whatever `groupBy` says. Each alert is
+ * cut to the caps of client/intake/bounds.ts, after its group is known from its full labels.
+ */
 export function groupAlerts(alerts: Alert[], groupBy: string[]): AlertGroup[] {
   const groups = new Map<string, AlertGroup>();
   for (const alert of alerts) {
@@ -109,7 +113,7 @@ export function groupAlerts(alerts: Alert[], groupBy: string[]): AlertGroup[] {
       ? groupKeyOf(alert, groupBy)
       : `${alert.service}/${groupKeyOf(alert, groupBy)}`;
     const group = groups.get(key) ?? { group: key, service: alert.service, alerts: [] };
-    group.alerts.push(alert);
+    group.alerts.push(boundAlert(alert));
     groups.set(key, group);
   }
   return [...groups.values()];
