@@ -733,7 +733,7 @@ class Incident {
     } catch (error) {
       this.fail('escalation-failed', `escalation to level ${level} failed`, error);
       this.notify('escalated', `${service}: ${reason}; escalating to level ${level} in PagerDuty FAILED`);
-      return !refusedOutright(error);
+      return !isFinal(error);
     }
   }
 
@@ -1305,12 +1305,6 @@ class Incident {
 interface ActionOrigin {
   inPagerDuty?: boolean;
   at?: string;
-}
-
-/** PagerDuty (or our configuration) said no: retrying will not change the answer. */
-function refusedOutright(error: unknown): boolean {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  return cause instanceof ApplicationFailure && cause.nonRetryable === true;
 }
 
 /** How long the vendor asked to wait (activities/failures.ts puts it in the failure's details). */
