@@ -12,8 +12,6 @@ export type Deliver = (group: string, service: string, batch: AlertBatch) => Pro
 
 interface Queued {
   entry: JournalEntry;
-  /** The batch's size as JSON, for the hand-off's byte cap. */
-  bytes: number;
   resolve: (result: IntakeResult) => void;
 }
 
@@ -44,7 +42,7 @@ export interface ForwarderOptions {
   retryMaxMs?: number;
   /** At most this many alerts per hand-off (default MAX_ALERTS_PER_HANDOFF). */
   maxAlertsPerHandoff?: number;
-  /** At most this many bytes of alerts (as JSON) per hand-off (default MAX_HANDOFF_BYTES). */
+  /** At most this many bytes of journal lines per hand-off (default MAX_HANDOFF_BYTES). */
   maxHandoffBytes?: number;
 }
 
@@ -74,7 +72,7 @@ export class GroupForwarder {
     return new Promise((resolve) => {
       const queue = this.queues.get(entry.group) ?? { service: entry.service, queued: [], running: false };
       this.queues.set(entry.group, queue);
-      queue.queued.push({ entry, bytes: Buffer.byteLength(JSON.stringify(entry.batch)), resolve });
+      queue.queued.push({ entry, resolve });
       if (!queue.running) void this.run(entry.group, queue);
     });
   }
@@ -103,7 +101,7 @@ export class GroupForwarder {
     let count = 0;
     for (const q of queued) {
       alerts += q.entry.batch.alerts.length;
-      bytes += q.bytes;
+      bytes += q.entry.bytes;
       if (count > 0 && (alerts > cap || bytes > byteCap)) break;
       count += 1;
     }

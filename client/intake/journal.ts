@@ -20,14 +20,20 @@ import {
 import path from 'node:path';
 import type { AlertBatch } from '../../domain/alert';
 
-export interface JournalEntry {
+/** What one journal line keeps of an accepted batch. */
+interface StoredEntry {
   seq: number;
   group: string;
   service: string;
   batch: AlertBatch;
 }
 
-type Line = { entry: JournalEntry } | { done: number[] };
+export interface JournalEntry extends StoredEntry {
+  /** The size of its journal line, which the forwarder's byte cap counts (known once it is written). */
+  bytes: number;
+}
+
+type Line = { entry: StoredEntry } | { done: number[] };
 
 /** `interval`: fsync every SYNC_INTERVAL_MS; `always`: fsync before a sender is answered. */
 export type JournalSync = 'interval' | 'always';
@@ -74,9 +80,11 @@ export class IntakeJournal {
 
   /** Durably records a batch; resolves once it is on disk. */
   async append(group: string, service: string, batch: AlertBatch): Promise<JournalEntry> {
-    const entry: JournalEntry = { seq: this.nextSeq++, group, service, batch };
+    const stored: StoredEntry = { seq: this.nextSeq++, group, service, batch };
+    const line = `${JSON.stringify({ entry: stored } satisfies Line)}\n`;
+    const entry: JournalEntry = { ...stored, bytes: Buffer.byteLength(line) };
     this.pending.set(entry.seq, entry);
-    this.buffered.push(`${JSON.stringify({ entry } satisfies Line)}\n`);
+    this.buffered.push(line);
     await new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.scheduleFlush();
@@ -164,7 +172,8 @@ function readPending(file: string): { pending: JournalEntry[]; lastSeq: number }
   for (const line of text.split('\n')) {
     const parsed = parseLine(line);
     if (parsed && 'entry' in parsed) {
-      pending.set(parsed.entry.seq, parsed.entry);
+      // The line and its newline, as append counted it.
+      pending.set(parsed.entry.seq, { ...parsed.entry, bytes: Buffer.byteLength(line) + 1 });
       lastSeq = Math.max(lastSeq, parsed.entry.seq);
     }
     if (parsed && 'done' in parsed) for (const seq of parsed.done) pending.delete(seq);

@@ -1,34 +1,38 @@
 // Handing journaled batches to incidents: coalesced per group while a hand-off is in flight, in order,
 // and retried (never dropped) when Temporal fails.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { GroupForwarder } from '../../../client/intake/forwarder';
 import type { IntakeResult } from '../../../client/incidents';
-import type { JournalEntry } from '../../../client/intake/journal';
+import { IntakeJournal, type JournalEntry } from '../../../client/intake/journal';
 import type { AlertBatch } from '../../../domain/alert';
 
-const entry = (seq: number, group = 'g'): JournalEntry => ({
-  seq,
-  group,
-  service: 's',
-  batch: {
-    deliveryId: `d${seq}`,
-    receivedAt: `2026-11-20T10:00:0${seq}.000Z`,
-    truncated: 0,
-    alerts: [
-      {
-        source: 'generic',
-        service: 's',
-        severity: 'error',
-        summary: `alert ${seq}`,
-        labels: {},
-        annotations: {},
-        links: {},
-        startsAt: '2026-11-20T10:00:00.000Z',
-        endsAt: null,
-        status: 'firing',
-        occurrenceKey: `k${seq}`,
-      },
-    ],
-  },
+/** A journaled one-alert batch (its size as the journal would count it). */
+const entry = (seq: number, group = 'g'): JournalEntry => {
+  const stored = { seq, group, service: 's', batch: batch(seq) };
+  return { ...stored, bytes: Buffer.byteLength(`${JSON.stringify({ entry: stored })}\n`) };
+};
+
+const batch = (seq: number): AlertBatch => ({
+  deliveryId: `d${seq}`,
+  receivedAt: `2026-11-20T10:00:0${seq}.000Z`,
+  truncated: 0,
+  alerts: [
+    {
+      source: 'generic',
+      service: 's',
+      severity: 'error',
+      summary: `alert ${seq}`,
+      labels: {},
+      annotations: {},
+      links: {},
+      startsAt: '2026-11-20T10:00:00.000Z',
+      endsAt: null,
+      status: 'firing',
+      occurrenceKey: `k${seq}`,
+    },
+  ],
 });
 
 const opened = (batch: AlertBatch): IntakeResult => ({
@@ -78,17 +82,20 @@ describe('the group forwarder', () => {
   });
 
   test('fat alerts travel in hand-offs under the byte cap, in order, none lost', async () => {
-    // Each alert ~1 KB of JSON: two fit under 3,000 bytes, three do not (the alert cap is far off).
-    const fat = (seq: number): JournalEntry => {
-      const e = entry(seq);
-      const alert = e.batch.alerts[0];
+    // Each alert ~1 KB of JSON, sized by the journal that wrote it: two fit under 3,000 bytes, three do
+    // not (the alert cap is far off).
+    const dir = mkdtempSync(path.join(tmpdir(), 'firebreak-forwarder-'));
+    const journal = IntakeJournal.open(dir);
+    const entries: JournalEntry[] = [];
+    for (let seq = 1; seq <= 6; seq++) {
+      const fat = batch(seq);
+      const alert = fat.alerts[0];
       if (alert) alert.annotations = { description: 'x'.repeat(1000) };
-      return e;
-    };
-    const { sent } = await sendWhileFirstHandoffWaits(
-      Array.from({ length: 6 }, (_, i) => fat(i + 1)),
-      { maxHandoffBytes: 3000 },
-    );
+      entries.push(await journal.append('g', 's', fat));
+    }
+    journal.close();
+    rmSync(dir, { recursive: true, force: true });
+    const { sent } = await sendWhileFirstHandoffWaits(entries, { maxHandoffBytes: 3000 });
     expect(sent.map((b) => b.alerts.map((a) => a.occurrenceKey))).toEqual([
       ['k1'],
       ['k2', 'k3'],

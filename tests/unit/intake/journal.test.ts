@@ -30,6 +30,16 @@ describe('the intake journal', () => {
     reopened.close();
   });
 
+  test('an entry is sized by its line, the same when written and when replayed (the hand-off byte cap)', async () => {
+    const first = IntakeJournal.open(dir);
+    const written = await first.append('g', 's', batch('a'));
+    first.close();
+    expect(written.bytes).toBe(readFileSync(path.join(dir, 'intake.journal')).length);
+    const reopened = IntakeJournal.open(dir);
+    expect(reopened.unfinished()[0]?.bytes).toBe(written.bytes);
+    reopened.close();
+  });
+
   test('append resolves only after the entry is in the file', async () => {
     const journal = IntakeJournal.open(dir);
     await journal.append('g', 's', batch('durable'));
