@@ -60,7 +60,11 @@ async function storm(small: boolean): Promise<void> {
   console.log(JSON.stringify(result, null, 2));
   const checks = [
     ['exactly one incident per group', result.incidents === options.groups],
-    ['exactly one page per group', result.pages === options.groups],
+    // As many pages as groups, and every group's incident among them: none paged twice, none missed.
+    [
+      'exactly one page per group',
+      result.pages === options.groups && result.incidentsPaged === options.groups,
+    ],
     ['every alert accounted for', result.alertsAccounted === options.notifications],
     ['no 5xx', Object.keys(result.statuses).every((s) => Number(s) < 500)],
     ['≥ 2,000 alerts/s sustained', result.alertsPerSecond >= 2000],

@@ -43,6 +43,8 @@ export interface StormResult {
   pages: number;
   /** Pages sent again for the same incident (a page whose answer came too late), folded by PagerDuty. */
   pagesDeduplicated: number;
+  /** Incidents with at least one page (pages are keyed by incident). */
+  incidentsPaged: number;
   alertsAccounted: number;
   /** CPU milliseconds per alert by process: while sending, and from the first send until every page was out. */
   cpuMsPerAlert: { whileSending: CpuTimes; untilAllPaged: CpuTimes };
@@ -296,7 +298,9 @@ async function settle(
   sandbox: SandboxThread,
   options: StormOptions,
   services: string[],
-): Promise<{ incidents: number; pages: number; pagesDeduplicated: number; alertsAccounted: number }> {
+): Promise<
+  Pick<StormResult, 'incidents' | 'pages' | 'pagesDeduplicated' | 'incidentsPaged' | 'alertsAccounted'>
+> {
   const deadline = Date.now() + 120_000;
   const pause = () => new Promise((resolve) => setTimeout(resolve, 200));
   const triggers = async () => (await sandbox.pages()).length;
@@ -315,6 +319,7 @@ async function settle(
         incidents: open.length,
         pages: pages.length,
         pagesDeduplicated: pages.filter((p) => p.outcome === 'deduplicated').length,
+        incidentsPaged: new Set(pages.map((p) => p.dedupKey)).size,
         alertsAccounted,
       };
     }
