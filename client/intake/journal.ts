@@ -52,6 +52,8 @@ export class IntakeJournal {
   private flushScheduled = false;
   private syncing = false;
   private dirty = false;
+  /** After close nothing more is written: a done mark that arrives late only means a harmless replay. */
+  private closed = false;
   private readonly syncTimer: NodeJS.Timeout;
 
   private constructor(
@@ -80,6 +82,7 @@ export class IntakeJournal {
 
   /** Durably records a batch; resolves once it is on disk. */
   async append(group: string, service: string, batch: AlertBatch): Promise<JournalEntry> {
+    if (this.closed) throw new Error('the intake journal is closed (shutting down)');
     const stored: StoredEntry = { seq: this.nextSeq++, group, service, batch };
     const line = `${JSON.stringify({ entry: stored } satisfies Line)}\n`;
     const entry: JournalEntry = { ...stored, bytes: Buffer.byteLength(line) };
@@ -100,6 +103,8 @@ export class IntakeJournal {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     clearInterval(this.syncTimer);
     // A last synchronous flush: whatever is still buffered reaches the disk before the file closes.
     const waiters = this.waiters.splice(0);
@@ -110,13 +115,13 @@ export class IntakeJournal {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.syncing) return;
+    if (this.flushScheduled || this.syncing || this.closed) return;
     this.flushScheduled = true;
     // One write and one fsync for everything appended meanwhile (group commit); the fsync runs off the
     // event loop, and whatever arrives while it runs goes in the next one.
     setImmediate(() => {
       this.flushScheduled = false;
-      this.flush();
+      if (!this.closed) this.flush();
     });
   }
 
@@ -137,6 +142,8 @@ export class IntakeJournal {
     this.syncing = true;
     this.sync((error) => {
       this.syncing = false;
+      // Closed meanwhile: close() wrote and fsync'd everything itself.
+      if (this.closed) return waiters.forEach((waiter) => waiter.resolve());
       for (const waiter of waiters) {
         if (error) waiter.reject(error);
         else waiter.resolve();

@@ -30,6 +30,17 @@ describe('the intake journal', () => {
     reopened.close();
   });
 
+  test('closing with a done mark still to be written keeps the mark and writes nothing after', async () => {
+    const journal = IntakeJournal.open(dir);
+    const a = await journal.append('g', 's', batch('a'));
+    journal.done([a.seq]); // its write is scheduled for the next turn of the event loop
+    journal.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(journal.append('g', 's', batch('late'))).rejects.toThrow(/closed/);
+    expect(IntakeJournal.open(dir).unfinished()).toEqual([]);
+  });
+
   test('an entry is sized by its line, the same when written and when replayed (the hand-off byte cap)', async () => {
     const first = IntakeJournal.open(dir);
     const written = await first.append('g', 's', batch('a'));
