@@ -1,6 +1,7 @@
 // Where an accepted delivery goes: into the journal (durable before the 202), then to the group's
 // incident through the forwarder. A sender waits for the incident's answer only when Firebreak does not
-// already know the group's open incident; in a storm it is answered as soon as its alerts are on disk.
+// already know the group's open incident; in a storm, or while the group's previous alerts are still on
+// their way, it is answered as soon as its alerts are on disk.
 import type { AlertBatch } from '../../domain/alert';
 import type { IncidentService, IntakeResult } from '../incidents';
 import { GroupForwarder } from './forwarder';
@@ -75,9 +76,15 @@ export class IntakePipeline {
         groups.map((g) => this.journal.append(g.group, g.service, { ...base, alerts: g.alerts })),
       );
       return await Promise.all(
-        entries.map((entry) =>
-          this.answer(entry.group, storm, this.forward(entry.group, this.forwarder.submit(entry))),
-        ),
+        entries.map((entry) => {
+          // A group with a hand-off in flight or held (lingering) would keep the sender waiting behind it.
+          const busy = this.forwarder.isBusy(entry.group);
+          return this.answer(
+            entry.group,
+            storm || busy,
+            this.forward(entry.group, this.forwarder.submit(entry)),
+          );
+        }),
       );
     } finally {
       this.inProgress -= 1;

@@ -1,0 +1,124 @@
+// What a sender is told: the incident's own answer when all is calm, and an answer from the journal at
+// once when the group's earlier alerts are still on their way to Temporal (it would wait behind them).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { IntakeResult } from '../../../client/incidents';
+import type { AlertGroup } from '../../../client/intake/intake';
+import { IntakeJournal } from '../../../client/intake/journal';
+import { IntakePipeline } from '../../../client/intake/pipeline';
+import type { AlertBatch } from '../../../domain/alert';
+
+const group = (n: number): AlertGroup => ({
+  group: 'checkout',
+  service: 'checkout',
+  alerts: [
+    {
+      source: 'alertmanager',
+      service: 'checkout',
+      severity: 'critical',
+      summary: `host-${n} down`,
+      labels: { instance: `host-${n}` },
+      annotations: {},
+      links: {},
+      startsAt: '2026-12-02T10:00:00.000Z',
+      endsAt: null,
+      status: 'firing',
+      occurrenceKey: `k${n}`,
+    },
+  ],
+});
+
+const base = (n: number): Omit<AlertBatch, 'alerts'> => ({
+  deliveryId: `d${n}`,
+  receivedAt: '2026-12-02T10:00:01.000Z',
+  truncated: 0,
+});
+
+/** Temporal that takes each hand-off only when the test lets it. */
+function heldTemporal(): {
+  ingest: () => Promise<IntakeResult>;
+  release: () => void;
+  handoffs: () => number;
+} {
+  const waiting: Array<() => void> = [];
+  let handoffs = 0;
+  return {
+    ingest: () => {
+      handoffs += 1;
+      const answer: IntakeResult =
+        handoffs === 1
+          ? { id: 'checkout-1', status: 'triggered', new: true }
+          : { id: 'checkout-1', status: 'open', new: false };
+      return new Promise((resolve) => waiting.push(() => resolve(answer)));
+    },
+    release: () => waiting.splice(0).forEach((go) => go()),
+    handoffs: () => handoffs,
+  };
+}
+
+describe('intake answers', () => {
+  let dir: string;
+  let pipeline: IntakePipeline;
+  beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'firebreak-pipeline-'))));
+  afterEach(() => {
+    pipeline.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = (temporal: ReturnType<typeof heldTemporal>) =>
+    (pipeline = new IntakePipeline(IntakeJournal.open(dir), temporal, { lingerMs: 0, log: () => undefined }));
+
+  it('a calm delivery is told the incident Temporal opened for it', async () => {
+    const temporal = heldTemporal();
+    start(temporal);
+    const answer = pipeline.accept([group(1)], base(1));
+    await until(() => temporal.handoffs() === 1);
+    temporal.release();
+    await expect(answer).resolves.toEqual([
+      { group: 'checkout', id: 'checkout-1', status: 'triggered', new: true },
+    ]);
+  });
+
+  it('a delivery for a group whose earlier alerts are still on their way is answered at once from the journal', async () => {
+    const temporal = heldTemporal();
+    start(temporal);
+    const first = pipeline.accept([group(1)], base(1));
+    await until(() => temporal.handoffs() === 1);
+    // The first hand-off is still in flight: the second would wait behind it.
+    await expect(pipeline.accept([group(2)], base(2))).resolves.toEqual([
+      { group: 'checkout', id: null, status: 'accepted', new: null },
+    ]);
+    temporal.release();
+    await first;
+    // Its alerts follow in the next hand-off: nothing is dropped.
+    await until(() => temporal.handoffs() === 2);
+    temporal.release();
+  });
+
+  it('once the incident is known, a busy group is answered with it', async () => {
+    const temporal = heldTemporal();
+    start(temporal);
+    const first = pipeline.accept([group(1)], base(1));
+    await until(() => temporal.handoffs() === 1);
+    temporal.release();
+    await first;
+    const second = pipeline.accept([group(2)], base(2));
+    await until(() => temporal.handoffs() === 2);
+    await expect(pipeline.accept([group(3)], base(3))).resolves.toEqual([
+      { group: 'checkout', id: 'checkout-1', status: 'open', new: false },
+    ]);
+    temporal.release();
+    await second;
+    await until(() => temporal.handoffs() === 3);
+    temporal.release();
+  });
+});
+
+async function until(predicate: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
