@@ -42,6 +42,8 @@ export class IntakePipeline {
   private readonly knownForMs: number;
   /** Deliveries accepted but not yet answered. */
   private inProgress = 0;
+  /** Calm deliveries waiting for their incident's answer: a storm that begins answers them at once. */
+  private readonly calmWaiters = new Set<() => void>();
 
   constructor(
     private readonly journal: IntakeJournal,
@@ -70,6 +72,7 @@ export class IntakePipeline {
   async accept(groups: AlertGroup[], base: Omit<AlertBatch, 'alerts'>): Promise<IntakeAnswer[]> {
     // Decided on arrival: with several deliveries already in progress, this is a storm.
     const storm = this.inProgress >= STORM_CONCURRENCY;
+    if (storm) this.releaseCalmWaiters();
     this.inProgress += 1;
     try {
       const entries = await Promise.all(
@@ -112,18 +115,31 @@ export class IntakePipeline {
     storm: boolean,
     delivered: Promise<IntakeResult>,
   ): Promise<IntakeAnswer> {
-    if (storm) {
-      const known = this.known.get(group);
-      if (known && Date.now() - known.at < this.knownForMs)
-        return { group, id: known.id, status: 'open', new: false };
-      return { group, id: null, status: 'accepted', new: null };
-    }
+    if (storm) return this.fromJournal(group);
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<null>(
-      (resolve) => (timer = setTimeout(() => resolve(null), this.answerWithinMs)),
-    );
-    const result = await Promise.race([delivered, late]);
+    let release: () => void = () => undefined;
+    const notWaiting = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), this.answerWithinMs);
+      release = () => resolve(null);
+      this.calmWaiters.add(release);
+    });
+    const result = await Promise.race([delivered, notWaiting]);
     clearTimeout(timer);
-    return result ? { group, ...result } : { group, id: null, status: 'accepted', new: null };
+    this.calmWaiters.delete(release);
+    return result ? { group, ...result } : this.fromJournal(group);
+  }
+
+  /** The group's last known incident, or none yet (`accepted`): its alerts are journaled and will arrive. */
+  private fromJournal(group: string): IntakeAnswer {
+    const known = this.known.get(group);
+    if (known && Date.now() - known.at < this.knownForMs)
+      return { group, id: known.id, status: 'open', new: false };
+    return { group, id: null, status: 'accepted', new: null };
+  }
+
+  /** A storm began: the senders still waiting for Temporal are answered now, so they can send on. */
+  private releaseCalmWaiters(): void {
+    for (const release of this.calmWaiters) release();
+    this.calmWaiters.clear();
   }
 }

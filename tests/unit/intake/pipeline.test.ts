@@ -9,13 +9,13 @@ import { IntakeJournal } from '../../../client/intake/journal';
 import { IntakePipeline } from '../../../client/intake/pipeline';
 import type { AlertBatch } from '../../../domain/alert';
 
-const group = (n: number): AlertGroup => ({
-  group: 'checkout',
-  service: 'checkout',
+const group = (n: number, name = 'checkout'): AlertGroup => ({
+  group: name,
+  service: name,
   alerts: [
     {
       source: 'alertmanager',
-      service: 'checkout',
+      service: name,
       severity: 'critical',
       summary: `host-${n} down`,
       labels: { instance: `host-${n}` },
@@ -111,6 +111,28 @@ describe('intake answers', () => {
     temporal.release();
     await second;
     await until(() => temporal.handoffs() === 3);
+    temporal.release();
+  });
+
+  it('a storm that begins answers the deliveries still waiting for their incident', async () => {
+    const temporal = heldTemporal();
+    start(temporal);
+    // Four calm deliveries for new groups wait for Temporal, which is slow to answer.
+    const calm = ['a', 'b', 'c', 'd'].map((name, i) => pipeline.accept([group(i, name)], base(i)));
+    await until(() => temporal.handoffs() === 4);
+    // A fifth at once is a storm: it, and the four still waiting, are answered from the journal.
+    await expect(pipeline.accept([group(5, 'e')], base(5))).resolves.toEqual([
+      { group: 'e', id: null, status: 'accepted', new: null },
+    ]);
+    const answers = await Promise.all(calm);
+    expect(answers.map(([answer]) => answer?.status)).toEqual([
+      'accepted',
+      'accepted',
+      'accepted',
+      'accepted',
+    ]);
+    temporal.release();
+    await until(() => temporal.handoffs() === 5);
     temporal.release();
   });
 });
