@@ -1,7 +1,7 @@
 // How a sender proves who it is: a bearer token, basic auth, or an HMAC-SHA256 of the raw body. Several
 // credentials of each kind may be valid at once (rotation). Every comparison is constant-time, and every
 // candidate is checked, so timing reveals neither whether nor which one matched.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Credentials } from '../../config/intake-schema';
 
@@ -18,9 +18,9 @@ export function authenticate(
   if (basic !== undefined) {
     const given = Buffer.from(basic, 'base64').toString('utf8');
     ok =
-      matchesAny(
+      matchesDigests(
         given,
-        credentials.basic.map((b) => `${b.user}:${b.password}`),
+        digestsOf(credentials.basic, (b) => `${b.user}:${b.password}`),
       ) || ok;
   }
   if (credentials.hmac) ok = hmacMatches(headers, rawBody, credentials.hmac) || ok;
@@ -34,8 +34,27 @@ export function bearerMatches(authorization: string | undefined, tokens: string[
 }
 
 function matchesAny(given: string, valid: string[]): boolean {
+  return matchesDigests(
+    given,
+    digestsOf(valid, (token) => token),
+  );
+}
+
+function matchesDigests(given: string, valid: Buffer[]): boolean {
   const digest = sha256(given);
-  return valid.reduce((ok, candidate) => timingSafeEqual(digest, sha256(candidate)) || ok, false);
+  return valid.reduce((ok, candidate) => timingSafeEqual(digest, candidate) || ok, false);
+}
+
+/** Digests of the valid credentials, computed once per list: the config's lists live as long as the process. */
+const digestCache = new WeakMap<readonly unknown[], Buffer[]>();
+
+function digestsOf<T>(valid: readonly T[], secret: (credential: T) => string): Buffer[] {
+  let digests = digestCache.get(valid);
+  if (!digests || digests.length !== valid.length) {
+    digests = valid.map((credential) => sha256(secret(credential)));
+    digestCache.set(valid, digests);
+  }
+  return digests;
 }
 
 function hmacMatches(
@@ -56,5 +75,5 @@ function hmacMatches(
 }
 
 function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
+  return hash('sha256', text, 'buffer');
 }
