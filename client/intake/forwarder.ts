@@ -19,6 +19,11 @@ interface GroupQueue {
   service: string;
   queued: Queued[];
   running: boolean;
+  /** Alerts and journal bytes of what is queued, kept as it changes (checked on every submit). */
+  alerts: number;
+  bytes: number;
+  /** Set while the group lingers: ends the wait early once a full hand-off is waiting. */
+  wake: (() => void) | null;
 }
 
 /** A group's last hand-off, kept a while after its queue empties: the next one may be part of a storm. */
@@ -70,10 +75,18 @@ export class GroupForwarder {
   /** Queues a journaled batch; resolves when its group's incident has it. */
   submit(entry: JournalEntry): Promise<IntakeResult> {
     return new Promise((resolve) => {
-      const queue = this.queues.get(entry.group) ?? { service: entry.service, queued: [], running: false };
+      const queue = this.queues.get(entry.group) ?? {
+        service: entry.service,
+        queued: [],
+        running: false,
+        alerts: 0,
+        bytes: 0,
+        wake: null,
+      };
       this.queues.set(entry.group, queue);
-      queue.queued.push({ entry, resolve });
+      this.enqueue(queue, [{ entry, resolve }], 'end');
       if (!queue.running) void this.run(entry.group, queue);
+      else if (queue.wake && this.fullHandoffWaiting(queue)) queue.wake();
     });
   }
 
@@ -90,6 +103,7 @@ export class GroupForwarder {
   /** Stops retrying (shutdown): what is not handed over stays in the journal for the next start. */
   stop(): void {
     this.stopped = true;
+    for (const queue of this.queues.values()) queue.wake?.();
   }
 
   /** How many queued batches the next hand-off takes: at least one, then up to the alert and byte caps. */
@@ -115,9 +129,10 @@ export class GroupForwarder {
       const holdUntil = this.stormHoldUntil(group);
       if (holdUntil > 0) {
         await this.holdUntil(holdUntil, queue);
+        if (this.stopped) break;
         this.remember(group, { at: Date.now(), storm: true });
       }
-      const taken = queue.queued.splice(0, this.handoffSize(queue.queued));
+      const taken = this.take(queue);
       try {
         const result = await this.options.deliver(
           group,
@@ -129,7 +144,7 @@ export class GroupForwarder {
         delay = this.options.retryInitialMs ?? 200;
       } catch (error) {
         this.options.failed?.(group, error);
-        queue.queued.unshift(...taken);
+        this.enqueue(queue, taken, 'front');
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, this.options.retryMaxMs ?? 30_000);
       }
@@ -150,15 +165,41 @@ export class GroupForwarder {
     return storm && last.storm ? last.at + linger : 0;
   }
 
-  /** Holds until then, unless a full hand-off is waiting already. */
+  /** Holds until then, unless a full hand-off is waiting (already, or once a submit makes one). */
   private async holdUntil(until: number, queue: GroupQueue): Promise<void> {
-    while (Date.now() < until && !this.stopped && !this.fullHandoffWaiting(queue)) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(until - Date.now(), 100)));
+    if (this.stopped || this.fullHandoffWaiting(queue)) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, until - Date.now()));
+      queue.wake = resolve;
+    });
+    clearTimeout(timer);
+    queue.wake = null;
+  }
+
+  /** More is queued than one hand-off takes (the same rule as handoffSize, from the running totals). */
+  private fullHandoffWaiting(queue: GroupQueue): boolean {
+    const cap = this.options.maxAlertsPerHandoff ?? MAX_ALERTS_PER_HANDOFF;
+    const byteCap = this.options.maxHandoffBytes ?? MAX_HANDOFF_BYTES;
+    return queue.queued.length > 1 && (queue.alerts > cap || queue.bytes > byteCap);
+  }
+
+  private enqueue(queue: GroupQueue, items: Queued[], where: 'end' | 'front'): void {
+    if (where === 'end') queue.queued.push(...items);
+    else queue.queued.unshift(...items);
+    for (const { entry } of items) {
+      queue.alerts += entry.batch.alerts.length;
+      queue.bytes += entry.bytes;
     }
   }
 
-  private fullHandoffWaiting(queue: GroupQueue): boolean {
-    return this.handoffSize(queue.queued) < queue.queued.length;
+  private take(queue: GroupQueue): Queued[] {
+    const taken = queue.queued.splice(0, this.handoffSize(queue.queued));
+    for (const { entry } of taken) {
+      queue.alerts -= entry.batch.alerts.length;
+      queue.bytes -= entry.bytes;
+    }
+    return taken;
   }
 
   private remember(group: string, handoff: LastHandoff): void {

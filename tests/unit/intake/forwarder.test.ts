@@ -115,6 +115,30 @@ describe('the group forwarder', () => {
     expect(pendingGroups).toBe(0);
   });
 
+  test('a lingering group hands off at once when a full hand-off is waiting', async () => {
+    const sent: string[][] = [];
+    const forwarder = new GroupForwarder({
+      deliver: async (_group, _service, batch) => {
+        sent.push(batch.alerts.map((a) => a.occurrenceKey));
+        return opened(batch);
+      },
+      delivered: () => undefined,
+      lingerMs: 60_000,
+      maxAlertsPerHandoff: 2,
+    });
+    await forwarder.submit(entry(1));
+    await forwarder.submit(entry(2)); // a quick second hand-off: the group is in a storm from here on
+    void forwarder.submit(entry(3)); // lingers, to gather what follows
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent).toEqual([['k1'], ['k2']]);
+    void forwarder.submit(entry(4));
+    void forwarder.submit(entry(5)); // more than one hand-off takes: the linger ends now
+    const deadline = Date.now() + 1000;
+    while (sent.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(sent).toEqual([['k1'], ['k2'], ['k3', 'k4']]);
+    forwarder.stop(); // k5 lingers; it stays in the journal for the next start
+  });
+
   test('different groups never wait for each other', async () => {
     const sent: string[] = [];
     const forwarder = new GroupForwarder({
