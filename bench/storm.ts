@@ -66,6 +66,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     port: await freePort(),
     uiPort: 0,
     namespace: 'default',
+    niceness: sandbox.config.priority.embeddedTemporal,
   });
   const config = {
     ...sandbox.config,
@@ -143,7 +144,11 @@ async function startWorkerProcess(
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, FIREBREAK_TEST_WORKER: JSON.stringify({ config, extras, address, bundlePath }) },
+      env: {
+        ...process.env,
+        // As `firebreak worker` would: yield the CPU to the API (config.priority.worker).
+        FIREBREAK_TEST_WORKER: JSON.stringify({ config, extras, address, bundlePath, yieldToApi: true }),
+      },
     },
   );
   await new Promise<void>((resolve, reject) => {

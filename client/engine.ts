@@ -18,6 +18,7 @@ import { FirebreakMetrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
 import { intakeSettings } from './intake/intake';
 import { startEmbeddedServer, type EmbeddedServer } from './temporal/embedded-server';
+import { lowerPriority } from './temporal/priority';
 import { raiseRetention, registerSearchAttributes } from './temporal/namespace';
 
 export interface EngineOptions {
@@ -71,6 +72,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       uiPort: options.temporalUiPort ?? 8233,
       namespace: config.temporal.namespace,
       ephemeral: options.ephemeralTemporal ?? false,
+      niceness: config.priority.embeddedTemporal,
     });
   }
   const address = external ?? (embedded as EmbeddedServer).address;
@@ -87,6 +89,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let workerRun: Promise<void> | null = null;
   let nativeConnection: NativeConnection | null = null;
   if (run.worker) {
+    // A worker of its own (`firebreak worker`) yields to the API on a shared machine; one inside
+    // `firebreak start` would take the API's thread down with it, so it keeps normal priority.
+    if (!run.api) lowerPriority(process.pid, config.priority.worker);
     nativeConnection = await NativeConnection.connect({ address });
     worker = await createIncidentWorker({
       connection: nativeConnection,

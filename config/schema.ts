@@ -115,6 +115,9 @@ const serviceSchema = z
   })
   .strict();
 
+/** Lower CPU priority (nice) for what can wait in a storm: see `priority` below. */
+export const DEFAULT_PRIORITY = { embeddedTemporal: 10, worker: 5 };
+
 export const configSchema = z
   .object({
     api: z
@@ -137,6 +140,19 @@ export const configSchema = z
       })
       .strict()
       .default({ namespace: 'default', taskQueue: 'firebreak' }),
+    /**
+     * CPU priority (nice, 0–19: higher yields more) of the parts that can wait, so that on one machine a
+     * storm's alerts are taken first and the incidents catch up a moment later.
+     */
+    priority: z
+      .object({
+        /** The embedded Temporal dev server (not an external cluster). */
+        embeddedTemporal: z.number().int().min(0).max(19).default(10),
+        /** `firebreak worker`; a worker inside `firebreak start` shares the API's process and priority. */
+        worker: z.number().int().min(0).max(19).default(5),
+      })
+      .strict()
+      .default(DEFAULT_PRIORITY),
     dataDir: z.string().default('.firebreak'),
     reports: reportsSchema.optional(),
     metrics: metricsSchema.optional(),

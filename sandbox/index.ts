@@ -2,7 +2,7 @@
 // configuration that points Firebreak's real clients at them. Used by `firebreak start` without a
 // config file, by `npm run demo`, and by the tests. Nothing here reaches a real PagerDuty.
 import { fieldMappingSchema, type IntakeConfig } from '../config/intake-schema';
-import type { FirebreakConfig } from '../config/schema';
+import { DEFAULT_PRIORITY, type FirebreakConfig } from '../config/schema';
 import { DEFAULT_NOTE_COMMANDS, PAGERDUTY_WEBHOOK_EVENTS } from '../domain/pagerduty-events';
 import type { WiringExtras } from '../worker/wiring';
 import { DEFAULT_MILESTONES } from '../domain/notify-routing';
@@ -178,6 +178,7 @@ function sandboxConfig(options: SandboxOptions, service: string, s: StandIns): F
     api: { host: options.apiHost ?? '127.0.0.1', port: options.apiPort, tokens: [SANDBOX_API_TOKEN] },
     intake: sandboxIntake(options.flapWindowSeconds ?? 300),
     temporal: { namespace: 'default', taskQueue: 'firebreak' },
+    priority: DEFAULT_PRIORITY,
     dataDir: options.dataDir,
     integrations: {
       pagerduty: {

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporalCliPath } from './binaries';
+import { lowerPriority } from './priority';
 
 export interface EmbeddedServerOptions {
   dataDir: string;
@@ -17,6 +18,8 @@ export interface EmbeddedServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** In-memory instead of the SQLite file (tests). */
   ephemeral?: boolean;
+  /** Run it at this lower CPU priority (nice; 0 leaves it alone): see client/temporal/priority.ts. */
+  niceness?: number;
 }
 
 export interface EmbeddedServer {
@@ -35,8 +38,12 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const address = `127.0.0.1:${options.port}`;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const lower = () => child.pid !== undefined && lowerPriority(child.pid, options.niceness ?? 0);
+  lower();
   try {
     await waitUntilReady(address, exited);
+    // Threads it started meanwhile from a thread not yet lowered.
+    lower();
   } catch (error) {
     await stopChild(child, exited);
     throw error;

@@ -1,6 +1,7 @@
 // A worker in its own process, so crash tests can SIGKILL it mid-step. Configuration comes from the
 // test through FIREBREAK_TEST_WORKER (JSON: config, wiring extras, Temporal address, bundle path).
 import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { lowerPriority } from '../../client/temporal/priority';
 import type { FirebreakConfig } from '../../config/schema';
 import { buildActivityDeps, type WiringExtras } from '../../worker/wiring';
 import { createIncidentWorker, NativeConnection } from '../../worker/worker';
@@ -10,10 +11,13 @@ interface WorkerProcessSettings {
   extras: WiringExtras;
   address: string;
   bundlePath: string;
+  /** Lower its CPU priority as `firebreak worker` does (the benchmark); tests leave it at normal. */
+  yieldToApi?: boolean;
 }
 
 async function main(): Promise<void> {
   const settings = JSON.parse(process.env.FIREBREAK_TEST_WORKER ?? '{}') as WorkerProcessSettings;
+  if (settings.yieldToApi) lowerPriority(process.pid, settings.config.priority.worker);
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const connection = await NativeConnection.connect({ address: settings.address });
   const worker = await createIncidentWorker({

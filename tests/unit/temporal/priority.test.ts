@@ -1,0 +1,43 @@
+// The parts of Firebreak that can wait run at a lower CPU priority: every thread of the process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { lowerPriority } from '../../../client/temporal/priority';
+
+/** Each thread's nice value, from /proc (field 19 of its stat line). */
+function niceOfThreads(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((thread) => {
+    const stat = readFileSync(`/proc/${pid}/task/${thread}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+const linux = process.platform === 'linux' ? describe : describe.skip;
+
+linux('lowering a process priority', () => {
+  let child: ChildProcess;
+  beforeEach(async () => {
+    // Node starts several threads of its own (V8 platform, libuv): a multi-threaded process.
+    child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+  afterEach(() => {
+    child.kill('SIGKILL');
+  });
+
+  it('lowers every thread of the process, not only its main one', () => {
+    lowerPriority(child.pid as number, 7);
+    const nice = niceOfThreads(child.pid as number);
+    expect(nice.length).toBeGreaterThan(1);
+    expect(new Set(nice)).toEqual(new Set([7]));
+  });
+
+  it('leaves the process alone at niceness 0', () => {
+    const before = niceOfThreads(child.pid as number);
+    lowerPriority(child.pid as number, 0);
+    expect(niceOfThreads(child.pid as number)).toEqual(before);
+  });
+
+  it('ignores a process that is already gone', () => {
+    expect(() => lowerPriority(2 ** 22 + 12345, 7)).not.toThrow();
+  });
+});
