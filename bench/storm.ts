@@ -36,6 +36,8 @@ export interface StormResult {
   seconds: number;
   alertsPerSecond: number;
   firstPageMs: number;
+  /** The storm's last page after its first alert: how long the last group waited for its responder. */
+  lastPageMs: number;
   p50Ms: number;
   p99Ms: number;
   statuses: Record<string, number>;
@@ -100,13 +102,14 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
         Math.round(((until[key] - cpuBefore[key]) / options.notifications) * 1000) / 1000;
       return { apiAndSenders: share('apiAndSenders'), temporal: share('temporal'), worker: share('worker') };
     };
-    const firstPage = Math.min(...(await sandbox.pages()).map((page) => Date.parse(page.at)));
+    const pageTimes = (await sandbox.pages()).map((page) => Date.parse(page.at));
     latencies.sort((a, b) => a - b);
     return {
       ...options,
       seconds,
       alertsPerSecond: Math.round(options.notifications / seconds),
-      firstPageMs: firstPage - started,
+      firstPageMs: Math.min(...pageTimes) - started,
+      lastPageMs: Math.max(...pageTimes) - started,
       p50Ms: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
       p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
       statuses,

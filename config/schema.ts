@@ -116,7 +116,7 @@ const serviceSchema = z
   .strict();
 
 /** Lower CPU priority (nice) for what can wait in a storm: see `priority` below. */
-export const DEFAULT_PRIORITY = { embeddedTemporal: 10, worker: 5 };
+export const DEFAULT_PRIORITY = { embeddedTemporal: 19, worker: 5 };
 
 export const configSchema = z
   .object({

@@ -38,12 +38,11 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const address = `127.0.0.1:${options.port}`;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const lower = () => child.pid !== undefined && lowerPriority(child.pid, options.niceness ?? 0);
-  lower();
   try {
     await waitUntilReady(address, exited);
-    // Threads it started meanwhile from a thread not yet lowered.
-    lower();
+    // Lowered once it runs: its start-up (a few seconds of CPU) is not delayed by a busy machine, and the
+    // threads it starts from now on inherit the lower priority.
+    if (child.pid !== undefined) lowerPriority(child.pid, options.niceness ?? 0);
   } catch (error) {
     await stopChild(child, exited);
     throw error;
