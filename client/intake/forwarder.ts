@@ -42,8 +42,8 @@ export interface ForwarderOptions {
   /** Called when a hand-off fails; it is retried. */
   failed?: (group: string, error: unknown) => void;
   retryInitialMs?: number;
-  /** In a storm, a group's hand-offs are at least this far apart, so each gathers many alerts. */
-  lingerMs?: number;
+  /** In a storm, a group's hand-offs are at least this far apart, so each gathers many alerts (asked anew each time). */
+  lingerMs?: number | (() => number);
   retryMaxMs?: number;
   /** At most this many alerts per hand-off (default MAX_ALERTS_PER_HANDOFF). */
   maxAlertsPerHandoff?: number;
@@ -158,7 +158,7 @@ export class GroupForwarder {
    * that it carries everything that arrived meanwhile. Zero otherwise.
    */
   private stormHoldUntil(group: string): number {
-    const linger = this.options.lingerMs ?? 0;
+    const linger = this.linger();
     const last = this.lastHandoffs.get(group);
     const storm = linger > 0 && last !== undefined && Date.now() - last.at < linger;
     this.remember(group, { at: Date.now(), storm });
@@ -202,10 +202,15 @@ export class GroupForwarder {
     return taken;
   }
 
+  private linger(): number {
+    const linger = this.options.lingerMs ?? 0;
+    return typeof linger === 'function' ? linger() : linger;
+  }
+
   private remember(group: string, handoff: LastHandoff): void {
     this.lastHandoffs.set(group, handoff);
     if (this.lastHandoffs.size <= REMEMBERED_GROUPS) return;
-    const linger = this.options.lingerMs ?? 0;
+    const linger = this.linger();
     for (const [name, { at }] of this.lastHandoffs) {
       if (handoff.at - at >= linger) this.lastHandoffs.delete(name);
     }

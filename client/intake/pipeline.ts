@@ -1,7 +1,6 @@
 // Where an accepted delivery goes: into the journal (durable before the 202), then to the group's
 // incident through the forwarder. A sender waits for the incident's answer only when Firebreak does not
-// already know the group's open incident; in a storm, or while the group's previous alerts are still on
-// their way, it is answered as soon as its alerts are on disk.
+// already know the group's open incident; in a storm it is answered as soon as its alerts are on disk.
 import type { AlertBatch } from '../../domain/alert';
 import type { IncidentService, IntakeResult } from '../incidents';
 import { GroupForwarder } from './forwarder';
@@ -23,16 +22,21 @@ export interface PipelineOptions {
   /** How long a group's known incident is trusted for answering without waiting. */
   knownForMs?: number;
   log?: (message: string) => void;
-  /** In a storm, how long a group waits between hand-offs to gather alerts (default STORM_LINGER_MS). */
+  /** How long a busy group waits between hand-offs to gather alerts (default: CALM_ or STORM_LINGER_MS). */
   lingerMs?: number;
 }
 
 /**
- * In a storm a group's alerts reach its incident at most this often (its first ones go at once). Every
- * hand-off is a signal, and each signal costs the worker and Temporal a workflow task; at 2 s a 10,000-
- * alert storm for 100 groups sent about 750 of them, and the CPU they took was the intake's.
+ * A group that hands off twice within its linger hands off at most that often from then on (its first
+ * alerts go at once). Every hand-off is a signal, and each costs the worker and Temporal a workflow task:
+ * while the intake is in a storm the linger is longer, since at 2 s a 10,000-alert storm for 100 groups
+ * sent about 750 of them and their CPU was the intake's. Calm, a quick follow-up (a resolve after a fire)
+ * still arrives within CALM_LINGER_MS.
  */
+export const CALM_LINGER_MS = 2000;
 export const STORM_LINGER_MS = 5000;
+/** The intake counts as in a storm this long after it last saw one. */
+const STORM_LASTS_MS = 5000;
 
 /** This many deliveries in progress at once means a storm: answer from the journal, do not wait. */
 const STORM_CONCURRENCY = 4;
@@ -51,6 +55,7 @@ export class IntakePipeline {
   private inProgress = 0;
   /** Calm deliveries waiting for their incident's answer: a storm that begins answers them at once. */
   private readonly calmWaiters = new Set<() => void>();
+  private stormSeenAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly journal: IntakeJournal,
@@ -63,7 +68,7 @@ export class IntakePipeline {
     this.forwarder = new GroupForwarder({
       deliver: (group, service, batch) => incidents.ingest(group, service, batch),
       delivered: (seqs) => this.journal.done(seqs),
-      lingerMs: options.lingerMs ?? STORM_LINGER_MS,
+      lingerMs: options.lingerMs ?? (() => this.linger()),
       failed: (group, error) =>
         log(`intake: handing alerts of group ${group} to Temporal failed, retrying: ${String(error)}`),
     });
@@ -78,23 +83,21 @@ export class IntakePipeline {
 
   async accept(groups: AlertGroup[], base: Omit<AlertBatch, 'alerts'>): Promise<IntakeAnswer[]> {
     // Decided on arrival: with several deliveries already in progress, this is a storm.
-    const storm = this.inProgress >= STORM_CONCURRENCY;
-    if (storm) this.releaseCalmWaiters();
+    // Once seen, a storm lasts a while: between its bursts fewer deliveries are in progress at once.
+    const storm = this.inProgress >= STORM_CONCURRENCY || this.inStorm();
+    if (this.inProgress >= STORM_CONCURRENCY) {
+      this.stormSeenAt = Date.now();
+      this.releaseCalmWaiters();
+    }
     this.inProgress += 1;
     try {
       const entries = await Promise.all(
         groups.map((g) => this.journal.append(g.group, g.service, { ...base, alerts: g.alerts })),
       );
       return await Promise.all(
-        entries.map((entry) => {
-          // A group with a hand-off in flight or held (lingering) would keep the sender waiting behind it.
-          const busy = this.forwarder.isBusy(entry.group);
-          return this.answer(
-            entry.group,
-            storm || busy,
-            this.forward(entry.group, this.forwarder.submit(entry)),
-          );
-        }),
+        entries.map((entry) =>
+          this.answer(entry.group, storm, this.forward(entry.group, this.forwarder.submit(entry))),
+        ),
       );
     } finally {
       this.inProgress -= 1;
@@ -132,8 +135,18 @@ export class IntakePipeline {
     });
     const result = await Promise.race([delivered, notWaiting]);
     clearTimeout(timer);
-    this.calmWaiters.delete(release);
-    return result ? { group, ...result } : this.fromJournal(group);
+    const released = !this.calmWaiters.delete(release);
+    if (result) return { group, ...result };
+    // Released by a storm: answered as the storm is. Timed out: its incident may be a new one.
+    return released ? this.fromJournal(group) : { group, id: null, status: 'accepted', new: null };
+  }
+
+  private inStorm(): boolean {
+    return Date.now() - this.stormSeenAt < STORM_LASTS_MS;
+  }
+
+  private linger(): number {
+    return this.inStorm() ? STORM_LINGER_MS : CALM_LINGER_MS;
   }
 
   /** The group's last known incident, or none yet (`accepted`): its alerts are journaled and will arrive. */
