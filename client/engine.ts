@@ -1,6 +1,7 @@
 // `firebreak start`: everything in one process tree — an embedded Temporal dev server (unless
 // TEMPORAL_ADDRESS names a cluster), the worker and the HTTP API — and the clean shutdown in order:
 // the API stops accepting, the worker drains, the server stops.
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
@@ -18,7 +19,7 @@ import { FirebreakMetrics } from './metrics';
 import { startMetricsServer } from './metrics-server';
 import { intakeSettings } from './intake/intake';
 import { startEmbeddedServer, type EmbeddedServer } from './temporal/embedded-server';
-import { lowerPriority } from './temporal/priority';
+import { lowerPriority, lowerThreadsStartedSince, ownThreads } from './temporal/priority';
 import { raiseRetention, registerSearchAttributes } from './temporal/namespace';
 
 export interface EngineOptions {
@@ -55,6 +56,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { config } = options;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const run = options.run ?? { worker: true, api: true };
+  // Threads started from here on are the worker's (Temporal's core runtime, the workflow thread); Node's
+  // thread pool is started first, so that the API's file and DNS work is not among them.
+  await access(process.cwd());
+  const threadsBefore = ownThreads();
   installRuntime();
   const external = process.env.TEMPORAL_ADDRESS ?? config.temporal.address;
   if (!external && !(run.worker && run.api)) {
@@ -89,8 +94,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let workerRun: Promise<void> | null = null;
   let nativeConnection: NativeConnection | null = null;
   if (run.worker) {
-    // A worker of its own (`firebreak worker`) yields to the API on a shared machine; one inside
-    // `firebreak start` would take the API's thread down with it, so it keeps normal priority.
+    // A worker of its own (`firebreak worker`) yields to the API on a shared machine.
     if (!run.api) lowerPriority(process.pid, config.priority.worker);
     nativeConnection = await NativeConnection.connect({ address });
     worker = await createIncidentWorker({
@@ -101,6 +105,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       activityFailures: metrics.activityFailures,
     });
     workerRun = worker.run();
+    // Inside `firebreak start` only its own threads yield: its activities run on the API's thread.
+    if (run.api) lowerThreadsStartedSince(threadsBefore, config.priority.worker);
   }
   const workerPort = config.metrics?.workerPort;
   const workerMetrics =

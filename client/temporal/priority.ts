@@ -18,3 +18,33 @@ export function lowerPriority(pid: number, niceness: number): void {
     // Gone already, or not ours to change: it runs at normal priority.
   }
 }
+
+/** This process's threads now (Linux; elsewhere none are known, and nothing is lowered). */
+export function ownThreads(): Set<number> {
+  if (process.platform !== 'linux') return new Set();
+  try {
+    return new Set(readdirSync('/proc/self/task').map(Number));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * Lowers the threads this process started since `before` was taken: a part that runs beside the API in
+ * one process (the worker's core runtime and workflow thread) yields to it, while the API's own thread,
+ * and Node's, keep their priority. Returns how many were lowered.
+ */
+export function lowerThreadsStartedSince(before: Set<number>, niceness: number): number {
+  if (niceness <= 0 || before.size === 0) return 0;
+  let lowered = 0;
+  for (const thread of ownThreads()) {
+    if (before.has(thread)) continue;
+    try {
+      setPriority(thread, niceness);
+      lowered += 1;
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return lowered;
+}

@@ -1,14 +1,17 @@
 // The parts of Firebreak that can wait run at a lower CPU priority: every thread of the process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { lowerPriority } from '../../../client/temporal/priority';
+import { Worker } from 'node:worker_threads';
+import { lowerPriority, lowerThreadsStartedSince, ownThreads } from '../../../client/temporal/priority';
 
-/** Each thread's nice value, from /proc (field 19 of its stat line). */
+/** A thread's nice value, from /proc (field 19 of its stat line). */
+function niceOf(pid: number, thread: number | string): number {
+  const stat = readFileSync(`/proc/${pid}/task/${thread}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
 function niceOfThreads(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).map((thread) => {
-    const stat = readFileSync(`/proc/${pid}/task/${thread}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  });
+  return readdirSync(`/proc/${pid}/task`).map((thread) => niceOf(pid, thread));
 }
 
 const linux = process.platform === 'linux' ? describe : describe.skip;
@@ -39,5 +42,22 @@ linux('lowering a process priority', () => {
 
   it('ignores a process that is already gone', () => {
     expect(() => lowerPriority(2 ** 22 + 12345, 7)).not.toThrow();
+  });
+});
+
+linux('lowering the threads a part of this process started', () => {
+  it('lowers the new threads and leaves the ones before, this one included', async () => {
+    const before = ownThreads();
+    const mainNice = niceOf(process.pid, process.pid);
+    const thread = new Worker('setInterval(() => {}, 1000)', { eval: true });
+    await new Promise((resolve) => thread.once('online', resolve));
+    try {
+      expect(lowerThreadsStartedSince(before, 7)).toBeGreaterThan(0);
+      const started = [...ownThreads()].filter((t) => !before.has(t));
+      expect(started.map((t) => niceOf(process.pid, t))).toEqual(started.map(() => 7));
+      expect(niceOf(process.pid, process.pid)).toBe(mainNice);
+    } finally {
+      await thread.terminate();
+    }
   });
 });
