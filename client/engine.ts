@@ -56,10 +56,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { config } = options;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const run = options.run ?? { worker: true, api: true };
-  // Threads started from here on are the worker's (Temporal's core runtime, the workflow thread); Node's
-  // thread pool is started first, so that the API's file and DNS work is not among them.
-  await access(process.cwd());
-  const threadsBefore = ownThreads();
+  // With the worker beside the API, the threads started from here on are the worker's (Temporal's core
+  // runtime, the workflow thread); Node's thread pool is started first, so the API's file work is not.
+  const lowerWorkerThreads = run.worker && run.api && config.priority.worker > 0;
+  if (lowerWorkerThreads) await access(process.cwd());
+  const threadsBefore = lowerWorkerThreads ? ownThreads() : new Set<number>();
   installRuntime();
   const external = process.env.TEMPORAL_ADDRESS ?? config.temporal.address;
   if (!external && !(run.worker && run.api)) {
@@ -106,7 +107,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     });
     workerRun = worker.run();
     // Inside `firebreak start` only its own threads yield: its activities run on the API's thread.
-    if (run.api) lowerThreadsStartedSince(threadsBefore, config.priority.worker);
+    lowerThreadsStartedSince(threadsBefore, config.priority.worker);
   }
   const workerPort = config.metrics?.workerPort;
   const workerMetrics =
