@@ -50,7 +50,7 @@ const digestCache = new WeakMap<readonly unknown[], Buffer[]>();
 
 function digestsOf<T>(valid: readonly T[], secret: (credential: T) => string): Buffer[] {
   let digests = digestCache.get(valid);
-  if (!digests || digests.length !== valid.length) {
+  if (!digests) {
     digests = valid.map((credential) => sha256(secret(credential)));
     digestCache.set(valid, digests);
   }
