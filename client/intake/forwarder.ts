@@ -90,11 +90,6 @@ export class GroupForwarder {
     });
   }
 
-  /** True while the group has a hand-off in flight or waiting (a storm on that group). */
-  isBusy(group: string): boolean {
-    return this.queues.has(group);
-  }
-
   /** Groups with batches not yet handed over. */
   get pendingGroups(): number {
     return this.queues.size;
