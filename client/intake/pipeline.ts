@@ -84,11 +84,12 @@ export class IntakePipeline {
   async accept(groups: AlertGroup[], base: Omit<AlertBatch, 'alerts'>): Promise<IntakeAnswer[]> {
     // Decided on arrival: with several deliveries already in progress, this is a storm.
     // Once seen, a storm lasts a while: between its bursts fewer deliveries are in progress at once.
-    const storm = this.inProgress >= STORM_CONCURRENCY || this.inStorm();
-    if (this.inProgress >= STORM_CONCURRENCY) {
+    const busy = this.inProgress >= STORM_CONCURRENCY;
+    if (busy) {
       this.stormSeenAt = Date.now();
       this.releaseCalmWaiters();
     }
+    const storm = busy || this.inStorm();
     this.inProgress += 1;
     try {
       const entries = await Promise.all(
@@ -128,17 +129,18 @@ export class IntakePipeline {
     if (storm) return this.fromJournal(group);
     let timer: NodeJS.Timeout | undefined;
     let release: () => void = () => undefined;
-    const notWaiting = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), this.answerWithinMs);
-      release = () => resolve(null);
+    const stopWaiting = new Promise<'storm' | 'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.answerWithinMs);
+      release = () => resolve('storm');
       this.calmWaiters.add(release);
     });
-    const result = await Promise.race([delivered, notWaiting]);
+    const result = await Promise.race([delivered, stopWaiting]);
     clearTimeout(timer);
-    const released = !this.calmWaiters.delete(release);
-    if (result) return { group, ...result };
-    // Released by a storm: answered as the storm is. Timed out: its incident may be a new one.
-    return released ? this.fromJournal(group) : { group, id: null, status: 'accepted', new: null };
+    this.calmWaiters.delete(release);
+    if (result === 'storm') return this.fromJournal(group);
+    // Too late: the incident may be a new one, so the group's last known is not named.
+    if (result === 'late') return { group, id: null, status: 'accepted', new: null };
+    return { group, ...result };
   }
 
   private inStorm(): boolean {
