@@ -51,6 +51,8 @@ export interface Harness {
     done: (s: IncidentView) => boolean,
     what: string,
     timeoutMs?: number,
+    /** How often to ask; each ask is a query the worker answers from the whole incident state. */
+    pollMs?: number,
   ): Promise<IncidentView>;
   stop(): Promise<void>;
 }
@@ -195,13 +197,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     post: (route, body, token = route.startsWith('/v1/alerts') ? SANDBOX_ALERT_TOKEN : SANDBOX_API_TOKEN) =>
       request('POST', route, body, token),
     get: (route, token = SANDBOX_API_TOKEN) => request('GET', route, undefined, token),
-    waitForState: async (id, done, what, timeoutMs = 30_000) => {
+    waitForState: async (id, done, what, timeoutMs = 30_000, pollMs = 100) => {
       const deadline = Date.now() + timeoutMs;
       let last: IncidentView | null = null;
       while (Date.now() < deadline) {
         last = await incidents.get(id).catch(() => null);
         if (last && done(last)) return last;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
       throw new Error(
         `timed out waiting for ${what}; last state: ${JSON.stringify(last?.status)} ${JSON.stringify(last?.timeline.map((t) => t.kind))}`,
