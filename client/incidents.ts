@@ -24,7 +24,13 @@ import { buildReport, renderMarkdown, type IncidentReport } from '../domain/repo
 import { renderHtml } from '../domain/report-html';
 import * as attributes from '../domain/search-attributes';
 import type { ReportArchive } from '../integrations/report-archive';
-import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from '../workflows/messages';
+import {
+  actionUpdate,
+  alertsSignal,
+  caughtUpUpdate,
+  pagerDutySignal,
+  stateQuery,
+} from '../workflows/messages';
 import { signalWithStart } from './temporal/signal-with-start';
 import type { IncidentInput } from '../workflows/incident';
 
@@ -50,6 +56,9 @@ export interface PagerDutyRoute {
 export type PagerDutyDeliveryOutcome =
   | { delivered: true; incidentId: string }
   | { delivered: false; reason: 'unknown incident' | 'incident closed' };
+
+/** Longer than the server's workflow task timeout (10 s): by then a task open before the wait has ended. */
+export const CAUGHT_UP_WAIT_MS = 15_000;
 
 export class IncidentService {
   constructor(
@@ -78,6 +87,22 @@ export class IncidentService {
       signalArgs: [batch],
     });
     return { id: incidentIdFor(workflowId, runId), status: started ? 'triggered' : 'open', new: started };
+  }
+
+  /**
+   * Waits until the group's incident has taken what was handed to it (workflows/messages.ts, caughtUpUpdate),
+   * at most CAUGHT_UP_WAIT_MS. Never fails: a closed incident buffers nothing, and an incident that cannot
+   * answer (no worker, or an old one) has no task open that long, since the server times tasks out at 10 s.
+   */
+  async caughtUp(group: string): Promise<void> {
+    const handle = this.client.workflow.getHandle(workflowIdForGroup(group));
+    try {
+      await this.client.withDeadline(Date.now() + CAUGHT_UP_WAIT_MS, () =>
+        handle.executeUpdate(caughtUpUpdate),
+      );
+    } catch {
+      // As above: whatever the reason, nothing of this group is buffered past the wait.
+    }
   }
 
   async list(filter: IncidentFilter = {}): Promise<IncidentSummary[]> {

@@ -66,7 +66,7 @@ import { JENKINS_BUILD, OPTIONAL_STEP } from './activity-options';
 import { carryOver } from './carry-over';
 import { ONE_LOCAL_ATTEMPT, failureOf, isFinal, localFirst } from './local-first';
 import { pageAlerts } from './page-alerts';
-import { actionUpdate, alertsSignal, pagerDutySignal, stateQuery } from './messages';
+import { actionUpdate, alertsSignal, caughtUpUpdate, pagerDutySignal, stateQuery } from './messages';
 import { Stakeholders } from './stakeholders';
 
 export interface IncidentInput {
@@ -253,6 +253,8 @@ class Incident {
       validator: (request) => this.validate(request),
     });
     setHandler(pagerDutySignal, (delivery) => this.hearPagerDuty(delivery));
+    // Nothing to do: that a workflow task ran it means the hand-offs before it are no longer buffered.
+    setHandler(caughtUpUpdate, () => undefined);
   }
 
   // ---------- alerts ----------

@@ -15,6 +15,14 @@ export const alertsSignal = defineSignal<[AlertBatch]>('alerts');
  */
 export const pagerDutySignal = defineSignal<[PagerDutyDelivery]>('pagerduty');
 
+/**
+ * Answers once the incident has taken every alert hand-off sent before it: intake's flow control. Temporal
+ * buffers the signals that arrive while a workflow task is open (the page's local activities keep it open),
+ * and past 2 MB of them it force-fails that task, which the SDK's cached run can mishandle (alerts lost
+ * from the live state). So intake waits for this before a group's un-taken hand-offs would pass 1 MiB.
+ */
+export const caughtUpUpdate = defineUpdate<void>('caughtUp');
+
 /** A responder action, validated against the incident's state before it is accepted. */
 export const actionUpdate = defineUpdate<ActionOutcome, [ActionRequest]>('action');
 

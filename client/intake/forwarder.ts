@@ -3,12 +3,15 @@
 // a few Temporal round trips per group instead of one per alert. A group handed off twice within
 // `lingerMs` is in a storm: from then on it hands off at most once per `lingerMs` (its first alert, and
 // a quick second one, still go at once). A failed hand-off is retried with backoff, never dropped: the
-// journal keeps the batches until Temporal has them.
+// journal keeps the batches until Temporal has them. A group hands its incident at most 1 MiB that the
+// incident has not yet taken (caughtUp), so Temporal never buffers enough of it to force-fail a task.
 import type { AlertBatch } from '../../domain/alert';
 import type { IntakeResult } from '../incidents';
 import type { JournalEntry } from './journal';
 
 export type Deliver = (group: string, service: string, batch: AlertBatch) => Promise<IntakeResult>;
+/** Resolves once the group's incident has taken every hand-off so far (never rejects). */
+export type CaughtUp = (group: string) => Promise<void>;
 
 interface Queued {
   entry: JournalEntry;
@@ -30,6 +33,8 @@ interface GroupQueue {
 interface LastHandoff {
   at: number;
   storm: boolean;
+  /** Bytes handed off since the incident last said it had caught up (kept while the queue comes and goes). */
+  untaken: number;
 }
 
 /** Past this many remembered groups, the ones quiet for longer than the linger are forgotten. */
@@ -37,6 +42,10 @@ const REMEMBERED_GROUPS = 10_000;
 
 export interface ForwarderOptions {
   deliver: Deliver;
+  /** Asked before a hand-off would leave more than `maxUntakenBytes` with the incident (none: never waits). */
+  caughtUp?: CaughtUp;
+  /** Most bytes handed to a group's incident before it has taken them (default MAX_UNTAKEN_BYTES). */
+  maxUntakenBytes?: number;
   /** Called once batches are safely in Temporal (the journal marks them done). */
   delivered: (seqs: number[]) => void;
   /** Called when a hand-off fails; it is retried. */
@@ -64,6 +73,16 @@ export const MAX_ALERTS_PER_HANDOFF = 1000;
  * delivery always goes, however big: the API's 1 MiB body limit keeps it under the limit.
  */
 export const MAX_HANDOFF_BYTES = 1024 * 1024;
+
+/**
+ * Temporal buffers the signals that reach a workflow while one of its tasks is open, and past 2 MB of them
+ * it force-fails that task (WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND). The page's local activities
+ * hold the incident's first task open for a second or more, and a storm on its group can send megabytes
+ * meanwhile. The SDK then mishandles the replacement task of the cached run, and alerts went missing from
+ * the live incident (tests/integration/storm-while-paging.test.ts). Half the limit leaves room for the
+ * incident's other signals and activity results.
+ */
+export const MAX_UNTAKEN_BYTES = 1024 * 1024;
 
 export class GroupForwarder {
   private readonly queues = new Map<string, GroupQueue>();
@@ -125,15 +144,19 @@ export class GroupForwarder {
       if (holdUntil > 0) {
         await this.holdUntil(holdUntil, queue);
         if (this.stopped) break;
-        this.remember(group, { at: Date.now(), storm: true });
+        this.remember(group, { at: Date.now(), storm: true, untaken: this.untaken(group) });
       }
       const taken = this.take(queue);
+      const bytes = taken.reduce((sum, q) => sum + q.entry.bytes, 0);
+      // Only awaited when it must wait: a hand-off that may go at once goes in the same turn.
+      if (this.mustWaitUntilTaken(group, bytes)) await this.waitUntilTaken(group);
       try {
         const result = await this.options.deliver(
           group,
           queue.service,
           mergeBatches(taken.map((q) => q.entry.batch)),
         );
+        this.handedOff(group, bytes);
         this.options.delivered(taken.map((q) => q.entry.seq));
         taken.forEach((q, i) => q.resolve(i === 0 ? result : { ...result, new: false, status: 'open' }));
         delay = this.options.retryInitialMs ?? 200;
@@ -156,8 +179,30 @@ export class GroupForwarder {
     const linger = this.linger();
     const last = this.lastHandoffs.get(group);
     const storm = linger > 0 && last !== undefined && Date.now() - last.at < linger;
-    this.remember(group, { at: Date.now(), storm });
+    this.remember(group, { at: Date.now(), storm, untaken: last?.untaken ?? 0 });
     return storm && last.storm ? last.at + linger : 0;
+  }
+
+  /** Whether a hand-off of this many bytes would leave the incident holding too much not yet taken. */
+  private mustWaitUntilTaken(group: string, bytes: number): boolean {
+    const untaken = this.untaken(group);
+    const max = this.options.maxUntakenBytes ?? MAX_UNTAKEN_BYTES;
+    return this.options.caughtUp !== undefined && untaken > 0 && untaken + bytes > max;
+  }
+
+  private async waitUntilTaken(group: string): Promise<void> {
+    await this.options.caughtUp?.(group);
+    const last = this.lastHandoffs.get(group);
+    if (last) last.untaken = 0;
+  }
+
+  private handedOff(group: string, bytes: number): void {
+    const last = this.lastHandoffs.get(group);
+    if (last) last.untaken += bytes;
+  }
+
+  private untaken(group: string): number {
+    return this.lastHandoffs.get(group)?.untaken ?? 0;
   }
 
   /** Holds until then, unless a full hand-off is waiting (already, or once a submit makes one). */

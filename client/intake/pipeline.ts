@@ -59,7 +59,7 @@ export class IntakePipeline {
 
   constructor(
     private readonly journal: IntakeJournal,
-    incidents: Pick<IncidentService, 'ingest'>,
+    incidents: Pick<IncidentService, 'ingest' | 'caughtUp'>,
     options: PipelineOptions = {},
   ) {
     this.answerWithinMs = options.answerWithinMs ?? 2000;
@@ -67,6 +67,7 @@ export class IntakePipeline {
     const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
     this.forwarder = new GroupForwarder({
       deliver: (group, service, batch) => incidents.ingest(group, service, batch),
+      caughtUp: (group) => incidents.caughtUp(group),
       delivered: (seqs) => this.journal.done(seqs),
       lingerMs: options.lingerMs ?? (() => this.linger()),
       failed: (group, error) =>

@@ -105,6 +105,39 @@ describe('the group forwarder', () => {
     for (const batch of sent) expect(Buffer.byteLength(JSON.stringify(batch))).toBeLessThan(3000 + 200);
   });
 
+  test('a group waits for its incident to catch up before it would hold more than the untaken cap', async () => {
+    // One alert per hand-off, and room for two of them untaken: every third waits for the incident.
+    const entries = Array.from({ length: 7 }, (_, i) => entry(i + 1));
+    const size = entries[0]?.bytes ?? 0;
+    const log: string[] = [];
+    const forwarder = new GroupForwarder({
+      deliver: async (_group, _service, batch) => {
+        log.push(batch.alerts.map((a) => a.occurrenceKey).join());
+        return opened(batch);
+      },
+      caughtUp: async (group) => {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        log.push(`caught up ${group}`);
+      },
+      delivered: () => undefined,
+      maxAlertsPerHandoff: 1,
+      maxUntakenBytes: Math.floor(size * 2.5),
+    });
+    await Promise.all(entries.map((e) => forwarder.submit(e)));
+    expect(log).toEqual([
+      'k1',
+      'k2',
+      'caught up g',
+      'k3',
+      'k4',
+      'caught up g',
+      'k5',
+      'k6',
+      'caught up g',
+      'k7',
+    ]);
+  });
+
   test('while one hand-off is in flight, the next batches of the group go as one merged batch', async () => {
     const { sent, done, answers, pendingGroups } = await sendWhileFirstHandoffWaits(
       [1, 2, 3, 4].map((n) => entry(n)),

@@ -38,6 +38,7 @@ const base = (n: number): Omit<AlertBatch, 'alerts'> => ({
 /** Temporal that takes each hand-off only when the test lets it. */
 function heldTemporal(): {
   ingest: () => Promise<IntakeResult>;
+  caughtUp: () => Promise<void>;
   release: () => void;
   handoffs: () => number;
 } {
@@ -52,6 +53,7 @@ function heldTemporal(): {
           : { id: 'checkout-1', status: 'open', new: false };
       return new Promise((resolve) => waiting.push(() => resolve(answer)));
     },
+    caughtUp: async () => undefined,
     release: () => waiting.splice(0).forEach((go) => go()),
     handoffs: () => handoffs,
   };
