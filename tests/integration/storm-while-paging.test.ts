@@ -3,16 +3,8 @@
 // 2 MB of them it force-fails the open task (WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND). The TypeScript
 // SDK 1.24 mishandles the replacement task ("Trying to send a new WFT for a run which already has one!"),
 // and the cached incident then went on without some of the alerts. Intake must never let that happen.
-import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
-import { workflowIdForGroup } from '../../domain/ids';
-import {
-  alertmanagerPayload,
-  startHarness,
-  stormNotification,
-  temporalAddress,
-  type Harness,
-} from '../support/harness';
+import { alertmanagerPayload, startHarness, stormNotification, type Harness } from '../support/harness';
+import { failedWorkflowTasks } from '../support/history';
 
 const ALERTS = 8000;
 const PER_NOTIFICATION = 100;
@@ -52,29 +44,6 @@ describe('a storm while the incident is paging', () => {
       1000,
     );
     expect(state.timeline.filter((e) => e.kind === 'paged')).toHaveLength(1);
-    expect(await forceFailedTasks(h.service)).toEqual([]);
+    expect(await failedWorkflowTasks(h.service)).toEqual([]);
   }, 90_000);
 });
-
-/** The incident's workflow tasks that the server failed, with their causes. */
-async function forceFailedTasks(service: string): Promise<string[]> {
-  // The history carries every alert: past the client's default 4 MB message limit.
-  const connection = await Connection.connect({
-    address: temporalAddress(),
-    channelArgs: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
-  });
-  try {
-    const history = await new Client({ connection }).workflow
-      .getHandle(workflowIdForGroup(service))
-      .fetchHistory();
-    return (history.events ?? [])
-      .filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
-      .map((e) =>
-        String(
-          temporal.api.enums.v1.WorkflowTaskFailedCause[e.workflowTaskFailedEventAttributes?.cause ?? 0],
-        ),
-      );
-  } finally {
-    await connection.close();
-  }
-}
