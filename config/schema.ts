@@ -147,9 +147,9 @@ export const configSchema = z
     priority: z
       .object({
         /** The embedded Temporal dev server (not an external cluster). */
-        embeddedTemporal: z.number().int().min(0).max(19).default(10),
-        /** `firebreak worker`; a worker inside `firebreak start` shares the API's process and priority. */
-        worker: z.number().int().min(0).max(19).default(5),
+        embeddedTemporal: z.number().int().min(0).max(19).default(DEFAULT_PRIORITY.embeddedTemporal),
+        /** All of `firebreak worker`; inside `firebreak start`, the worker's own threads (its activities share the API's). */
+        worker: z.number().int().min(0).max(19).default(DEFAULT_PRIORITY.worker),
       })
       .strict()
       .default(DEFAULT_PRIORITY),
