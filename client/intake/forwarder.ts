@@ -120,20 +120,20 @@ export class GroupForwarder {
     for (const queue of this.queues.values()) queue.wake?.();
   }
 
-  /** How many queued batches the next hand-off takes: at least one, then up to the alert and byte caps. */
-  private handoffSize(queued: Queued[]): number {
+  /** The queued batches the next hand-off takes (at least one, then up to the alert and byte caps), and their bytes. */
+  private nextHandoff(queued: Queued[]): { count: number; bytes: number } {
     const cap = this.options.maxAlertsPerHandoff ?? MAX_ALERTS_PER_HANDOFF;
     const byteCap = this.options.maxHandoffBytes ?? MAX_HANDOFF_BYTES;
     let alerts = 0;
     let bytes = 0;
     let count = 0;
     for (const q of queued) {
+      if (count > 0 && (alerts + q.entry.batch.alerts.length > cap || bytes + q.entry.bytes > byteCap)) break;
       alerts += q.entry.batch.alerts.length;
       bytes += q.entry.bytes;
-      if (count > 0 && (alerts > cap || bytes > byteCap)) break;
       count += 1;
     }
-    return count;
+    return { count, bytes };
   }
 
   private async run(group: string, queue: GroupQueue): Promise<void> {
@@ -144,12 +144,14 @@ export class GroupForwarder {
       if (holdUntil > 0) {
         await this.holdUntil(holdUntil, queue);
         if (this.stopped) break;
-        this.remember(group, { at: Date.now(), storm: true, untaken: this.untaken(group) });
+        this.remember(group, { at: Date.now(), storm: true });
       }
-      const taken = this.take(queue);
-      const bytes = taken.reduce((sum, q) => sum + q.entry.bytes, 0);
       // Only awaited when it must wait: a hand-off that may go at once goes in the same turn.
-      if (this.mustWaitUntilTaken(group, bytes)) await this.waitUntilTaken(group);
+      if (this.mustWaitUntilTaken(group, this.nextHandoff(queue.queued).bytes)) {
+        await this.waitUntilTaken(group);
+        if (this.stopped) break;
+      }
+      const { taken, bytes } = this.take(queue);
       try {
         const result = await this.options.deliver(
           group,
@@ -179,7 +181,7 @@ export class GroupForwarder {
     const linger = this.linger();
     const last = this.lastHandoffs.get(group);
     const storm = linger > 0 && last !== undefined && Date.now() - last.at < linger;
-    this.remember(group, { at: Date.now(), storm, untaken: last?.untaken ?? 0 });
+    this.remember(group, { at: Date.now(), storm });
     return storm && last.storm ? last.at + linger : 0;
   }
 
@@ -217,7 +219,7 @@ export class GroupForwarder {
     queue.wake = null;
   }
 
-  /** More is queued than one hand-off takes (the same rule as handoffSize, from the running totals). */
+  /** More is queued than one hand-off takes (the same rule as nextHandoff, from the running totals). */
   private fullHandoffWaiting(queue: GroupQueue): boolean {
     const cap = this.options.maxAlertsPerHandoff ?? MAX_ALERTS_PER_HANDOFF;
     const byteCap = this.options.maxHandoffBytes ?? MAX_HANDOFF_BYTES;
@@ -233,13 +235,12 @@ export class GroupForwarder {
     }
   }
 
-  private take(queue: GroupQueue): Queued[] {
-    const taken = queue.queued.splice(0, this.handoffSize(queue.queued));
-    for (const { entry } of taken) {
-      queue.alerts -= entry.batch.alerts.length;
-      queue.bytes -= entry.bytes;
-    }
-    return taken;
+  private take(queue: GroupQueue): { taken: Queued[]; bytes: number } {
+    const { count, bytes } = this.nextHandoff(queue.queued);
+    const taken = queue.queued.splice(0, count);
+    for (const { entry } of taken) queue.alerts -= entry.batch.alerts.length;
+    queue.bytes -= bytes;
+    return { taken, bytes };
   }
 
   private linger(): number {
@@ -247,8 +248,10 @@ export class GroupForwarder {
     return typeof linger === 'function' ? linger() : linger;
   }
 
-  private remember(group: string, handoff: LastHandoff): void {
-    this.lastHandoffs.set(group, handoff);
+  /** Notes the group's hand-off time and storm state; what its incident has not taken carries over. */
+  private remember(group: string, handoff: Omit<LastHandoff, 'untaken'>): void {
+    const untaken = this.lastHandoffs.get(group)?.untaken ?? 0;
+    this.lastHandoffs.set(group, { ...handoff, untaken });
     if (this.lastHandoffs.size <= REMEMBERED_GROUPS) return;
     const linger = this.linger();
     for (const [name, { at }] of this.lastHandoffs) {
