@@ -8,7 +8,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { VIEW_LIMITS } from '../../domain/incident-view';
 import { SANDBOX_API_TOKEN } from '../../sandbox';
-import { alertmanagerPayload, startHarness, stormNotification, type Harness } from '../support/harness';
+import {
+  alertmanagerPayload,
+  openIncidentOf,
+  postConcurrently,
+  startHarness,
+  stormNotification,
+  type Harness,
+} from '../support/harness';
 import { failedWorkflowTasks } from '../support/history';
 
 const ALERTS = 10_000;
@@ -23,19 +30,13 @@ describe('an incident of 10,000 alerts', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    const queue = Array.from({ length: ALERTS / PER_NOTIFICATION }, (_, i) =>
+    const storm = Array.from({ length: ALERTS / PER_NOTIFICATION }, (_, i) =>
       stormNotification(h.service, i * PER_NOTIFICATION, PER_NOTIFICATION, { severity: 'error' }),
     );
-    const statuses: number[] = [];
-    await Promise.all(
-      Array.from({ length: SENDERS }, async () => {
-        for (let body = queue.shift(); body; body = queue.shift())
-          statuses.push((await h.post('/v1/alerts/alertmanager', body)).status);
-      }),
-    );
+    const statuses = await postConcurrently(h, '/v1/alerts/alertmanager', storm, SENDERS);
     expect(statuses.filter((s) => s !== 202)).toEqual([]);
     const state = await h.waitForState(
-      await openIncident(h),
+      await openIncidentOf(h),
       (s) => s.alerts.total === ALERTS,
       'every alert in the incident',
       90_000,
@@ -148,14 +149,3 @@ describe('an incident of 10,000 alerts', () => {
     expect(incident.body.alerts.total).toBe(ALERTS + 1);
   });
 });
-
-/** The group's incident: a storm's senders may be answered before it has an id, so ask the list. */
-async function openIncident(h: Harness): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const [incident] = await h.incidents.list({ status: 'open', service: h.service });
-    if (incident) return incident.id;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no open incident for ${h.service}`);
-}

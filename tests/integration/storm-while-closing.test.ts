@@ -2,7 +2,14 @@
 // close): they open the group's next incident, which carries what fits in one Temporal payload and
 // counts the rest, instead of a continue-as-new past the 2 MB limit that would never complete.
 import type { IncidentView } from '../../domain/incident-view';
-import { alertmanagerPayload, startHarness, stormNotification, type Harness } from '../support/harness';
+import {
+  alertmanagerPayload,
+  openIncidentOf,
+  postConcurrently,
+  startHarness,
+  stormNotification,
+  type Harness,
+} from '../support/harness';
 
 const ALERTS = 10_000;
 const PER_NOTIFICATION = 100;
@@ -41,17 +48,13 @@ describe('a storm while the incident closes', () => {
     const resolved = await h.post(`/v1/incidents/${first}/actions`, { action: 'resolve', by: 'ada' });
     expect(resolved.status).toBe(200);
 
-    const queue = Array.from({ length: ALERTS / PER_NOTIFICATION }, (_, i) =>
+    const storm = Array.from({ length: ALERTS / PER_NOTIFICATION }, (_, i) =>
       stormNotification(h.service, i * PER_NOTIFICATION, PER_NOTIFICATION, { prefix: 'c105' }),
     );
-    await Promise.all(
-      Array.from({ length: SENDERS }, async () => {
-        for (let body = queue.shift(); body; body = queue.shift())
-          expect((await h.post('/v1/alerts/alertmanager', body)).status).toBe(202);
-      }),
-    );
+    const statuses = await postConcurrently(h, '/v1/alerts/alertmanager', storm, SENDERS);
+    expect(statuses.filter((s) => s !== 202)).toEqual([]);
     await h.waitForClosed(first);
-    const next = await nextIncident(h, first);
+    const next = await openIncidentOf(h, first);
     const carried = await h.waitForState(
       next,
       (s) => s.alerts.total + leftOut(s) === ALERTS,
@@ -71,14 +74,3 @@ describe('a storm while the incident closes', () => {
     });
   }, 60_000);
 });
-
-async function nextIncident(h: Harness, previous: string): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const open = await h.incidents.list({ status: 'open', service: h.service });
-    const next = open.find((i) => i.id !== previous);
-    if (next) return next.id;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no incident after ${previous}`);
-}

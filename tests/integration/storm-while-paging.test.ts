@@ -3,7 +3,14 @@
 // 2 MB of them it force-fails the open task (WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND). The TypeScript
 // SDK 1.24 mishandles the replacement task ("Trying to send a new WFT for a run which already has one!"),
 // and the cached incident then went on without some of the alerts. Intake must never let that happen.
-import { alertmanagerPayload, startHarness, stormNotification, type Harness } from '../support/harness';
+import {
+  alertmanagerPayload,
+  openIncidentOf,
+  postConcurrently,
+  startHarness,
+  stormNotification,
+  type Harness,
+} from '../support/harness';
 import { failedWorkflowTasks } from '../support/history';
 
 const ALERTS = 8000;
@@ -26,18 +33,13 @@ describe('a storm while the incident is paging', () => {
     const opened = await h.post('/v1/alerts/alertmanager', alertmanagerPayload(h.service));
     expect(opened.status).toBe(202);
     // About 4.5 MB of alerts for the same group, sent while the page is held.
-    const queue = Array.from({ length: ALERTS / PER_NOTIFICATION }, (_, i) =>
+    const storm = Array.from({ length: ALERTS / PER_NOTIFICATION }, (_, i) =>
       stormNotification(h.service, i * PER_NOTIFICATION, PER_NOTIFICATION, { prefix: 'b0f' }),
     );
-    await Promise.all(
-      Array.from({ length: SENDERS }, async () => {
-        for (let body = queue.shift(); body; body = queue.shift())
-          expect((await h.post('/v1/alerts/alertmanager', body)).status).toBe(202);
-      }),
-    );
-    const [incident] = await h.incidents.list({ status: 'open', service: h.service });
+    const statuses = await postConcurrently(h, '/v1/alerts/alertmanager', storm, SENDERS);
+    expect(statuses.filter((s) => s !== 202)).toEqual([]);
     const state = await h.waitForState(
-      incident?.id ?? opened.body.incidents[0].id,
+      await openIncidentOf(h),
       (s) => s.alerts.total === ALERTS + 1,
       'every alert in the incident',
       45_000,

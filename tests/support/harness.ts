@@ -271,6 +271,39 @@ export function alertmanagerPayload(
   };
 }
 
+/** Posts every body to the route from `senders` concurrent senders, each sending its next once answered: the statuses. */
+export async function postConcurrently(
+  h: Harness,
+  route: string,
+  bodies: unknown[],
+  senders: number,
+): Promise<number[]> {
+  const queue = [...bodies];
+  const statuses: number[] = [];
+  await Promise.all(
+    Array.from({ length: senders }, async () => {
+      for (let body = queue.shift(); body !== undefined; body = queue.shift())
+        statuses.push((await h.post(route, body)).status);
+    }),
+  );
+  return statuses;
+}
+
+/**
+ * The harness service's open incident (other than `previous`), from the list: a storm's senders may be
+ * answered before it has an id, and Temporal's visibility can trail the incident by a moment.
+ */
+export async function openIncidentOf(h: Harness, previous?: string): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const open = await h.incidents.list({ status: 'open', service: h.service });
+    const incident = open.find((i) => i.id !== previous);
+    if (incident) return incident.id;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no open incident for ${h.service}${previous ? ` after ${previous}` : ''}`);
+}
+
 /**
  * One Alertmanager notification of a storm: `count` distinct alerts of the group (one per node), numbered
  * from `first`, their fingerprints prefixed with `prefix` so that two storms never share an alert.
