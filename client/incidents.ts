@@ -58,7 +58,7 @@ export type PagerDutyDeliveryOutcome =
   | { delivered: false; reason: 'unknown incident' | 'incident closed' };
 
 /** Longer than the server's workflow task timeout (10 s): by then a task open before the wait has ended. */
-export const CAUGHT_UP_WAIT_MS = 15_000;
+const CAUGHT_UP_WAIT_MS = 15_000;
 
 export class IncidentService {
   constructor(
